@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .metrics import Timer, num_correct, synchronize
 from .model import init_weights

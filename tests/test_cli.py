@@ -1,0 +1,27 @@
+"""The command a newcomer runs first: python -m lenet_helpers."""
+import os
+import re
+import subprocess
+import sys
+
+
+def run(args, env=None, timeout=300):
+    return subprocess.run([sys.executable, "-m", "lenet_helpers", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_cli_trains_prints_the_seed_lines_and_saves_the_plot(data_dir, tmp_path):
+    plot = tmp_path / "training.png"
+    result = run(["--epochs", "1", "--plot", str(plot)])
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", lines[0])
+    assert re.fullmatch(r"\d+\.\d examples/sec on (cpu|cuda:0|mps)", lines[1])
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_without_data_explains_instead_of_a_traceback(tmp_path):
+    result = run(["--epochs", "1", "--data", str(tmp_path / "empty")], env={"LENET_DATA": ""}, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Fashion-MNIST was not found" in result.stderr and "LENET_DATA" in result.stderr
