@@ -78,8 +78,11 @@ def book(tmp_path_factory) -> Path:
     result = jupyter_book("build", str(src), "--path-output", str(out), "-W", "-n", "--keep-going", cwd=src)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"jupyter-book build failed:\n{log[-6000:]}"
-    warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
+    # Sphinx writes "file:line: WARNING: message"; the kernels' own log lines ("[IPKernelApp] WARNING | ...")
+    # are not book warnings.
+    warnings = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|SEVERE): ", line)]
     assert not warnings, "the book build printed warnings:\n" + "\n".join(warnings)
+    assert "build succeeded." in log, f"the build did not report success without warnings:\n{log[-3000:]}"
     return out / "_build" / "html"
 
 
