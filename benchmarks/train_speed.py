@@ -17,7 +17,6 @@ import os
 import platform
 import re
 import socket
-import statistics
 import struct
 import sys
 import tempfile
@@ -170,9 +169,10 @@ def _project(channels_last: bool | None = None, compile_mode: str | None = None)
     return run
 
 
-def _fast(graphs: bool | None = None, amp: bool = False) -> Callable[[Setup], History]:
+def _fast(graphs: bool | None = None, amp: bool = False, compiled: bool = False) -> Callable[[Setup], History]:
     def run(s: Setup) -> History:
-        return train_fast(lenet(), *s.project_data(), s.epochs, s.lr, s.device, graphs=graphs, amp=amp)
+        net = torch.compile(lenet()) if compiled else lenet()
+        return train_fast(net, *s.project_data(), s.epochs, s.lr, s.device, graphs=graphs, amp=amp)
     return run
 
 
@@ -196,6 +196,8 @@ VARIANTS = {
                     _fast()),
     "fast-eager": Variant("as fast, without CUDA graphs", _fast(graphs=False), ("cuda",)),
     "fast-bf16": Variant("as fast, forward pass in bfloat16 (autocast)", _fast(amp=True), ("cuda",)),
+    "fast-compiled": Variant("as fast, with torch.compile(net) inside the graphs (fused kernels; "
+                             "compile time counts in setup)", _fast(compiled=True), ("cuda",)),
     "compile": Variant("as project, with torch.compile(net) (compile time counts in epoch 1)",
                        _project(compile_mode="default")),
     "compile-reduce-overhead": Variant("as project, with torch.compile(net, mode='reduce-overhead') "
@@ -205,7 +207,7 @@ VARIANTS = {
 # torch.compile on two CPU cores spends minutes compiling: ask for it by name (--variants compile).
 DEFAULT_VARIANTS = {
     "cpu": ["reference", "project", "project-nchw", "fast"],
-    "cuda": ["reference", "project", "fast-eager", "fast", "fast-bf16", "compile-reduce-overhead"],
+    "cuda": ["reference", "project", "fast", "fast-eager", "fast-bf16", "fast-compiled", "compile-reduce-overhead"],
     "mps": ["reference", "project", "fast"],
 }
 
@@ -332,8 +334,10 @@ def check_targets(report: dict) -> dict:
 def run_benchmark(variants: list[str] | None = None, epochs: int = 10, device: str | torch.device | None = None,
                   n_train: int | None = None, n_test: int | None = None, batch_size: int = 256, lr: float = 0.9,
                   seed: int = 0, data_root: str | None = None, quick: bool = False,
-                  log: Callable[[str], None] = lambda line: print(line, flush=True)) -> dict:
-    """Run the variants one after the other in this process and return the report (a JSON-able dict)."""
+                  log: Callable[[str], None] = lambda line: print(line, flush=True),
+                  on_update: Callable[[dict], None] | None = None) -> dict:
+    """Run the variants one after the other in this process and return the report (a JSON-able dict).
+    ``on_update`` is called with the report so far after each variant (e.g. to save it)."""
     device = torch.device(device) if device is not None else try_gpu()
     variants = variants or DEFAULT_VARIANTS.get(device.type, ["reference", "project"])
     unknown = [v for v in variants if v not in VARIANTS]
@@ -349,7 +353,7 @@ def run_benchmark(variants: list[str] | None = None, epochs: int = 10, device: s
                      "train_examples": n_train or 60_000, "test_examples": n_test or 10_000, "quick": quick},
     }
     report["settings"]["warm_up_seconds"] = warm_up(device)
-    rows = []
+    report["results"] = rows = []
     with tempfile.TemporaryDirectory(prefix="lenet-torchvision-") as tmp:
         s = Setup(device, epochs, batch_size, lr, n_train, n_test, data_root, torchvision_root(Path(tmp), data_root))
         for name in variants:
@@ -361,9 +365,10 @@ def run_benchmark(variants: list[str] | None = None, epochs: int = 10, device: s
                     f"test acc {r['test_acc']:.3f}")
             else:
                 log(f"  {r['status']}: {r.get('reason') or r.get('error')}")
-    add_ratios(rows)
-    report["results"] = rows
-    report["targets"] = check_targets(report)
+            add_ratios(rows)
+            report["targets"] = check_targets(report)
+            if on_update:
+                on_update(report)
     return report
 
 
@@ -449,12 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     epochs = args.epochs or (2 if args.quick else 10)
     n_train, n_test = args.train_examples, args.test_examples
     variants = args.variants.split(",") if args.variants else None
-    report = run_benchmark(variants, epochs, args.device, n_train, n_test, args.batch_size, args.lr, args.seed,
-                           args.data, quick=args.quick)
-    report["command"] = "python benchmarks/train_speed.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    device = torch.device(report["environment"]["device"])
+    device = torch.device(args.device) if args.device else try_gpu()
     full = not args.quick and epochs >= 10 and not (n_train or n_test)
-    paths = save(report, args.out, args.name or results_name(device, local=not full))
+    name = args.name or results_name(device, local=not full)
+    command = "python benchmarks/train_speed.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    # saved after every variant, so a run cut short still leaves the figures it measured
+    report = run_benchmark(variants, epochs, device, n_train, n_test, args.batch_size, args.lr, args.seed,
+                           args.data, quick=args.quick,
+                           on_update=lambda report: save(report | {"command": command}, args.out, name))
+    paths = save(report | {"command": command}, args.out, name)
     print()
     print(markdown_table(report))
     print("targets:", json.dumps(report["targets"]))
