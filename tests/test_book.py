@@ -140,7 +140,8 @@ def test_chapter_1_shape_table_and_parameters(book):
 
 def test_chapter_2_image_grid_and_batches(book):
     html_ = chapter(book, "02_fashion_mnist")
-    assert output_images(book, html_), "no image grid rendered"
+    images = output_images(book, html_)
+    assert images, "no image grid rendered"
     shown = outputs(html_)
     assert "(256, 1, 28, 28)" in shown
     assert "ankle boot" in shown
@@ -148,7 +149,8 @@ def test_chapter_2_image_grid_and_batches(book):
 
 def test_chapter_3_training_plot_and_result(book):
     html_ = chapter(book, "03_training")
-    assert output_images(book, html_), "no training plot rendered"
+    images = output_images(book, html_)
+    assert images, "no training plot rendered (is the notebook stored with its outputs?)"
     assert re.search(r"loss \d\.\d+, train acc \d\.\d+, test acc \d\.\d+", outputs(html_)), \
         "the closing 'loss ..., train acc ..., test acc ...' line is not rendered"
 
@@ -156,7 +158,8 @@ def test_chapter_3_training_plot_and_result(book):
 @pytest.mark.parametrize("stem", ["04_looking_inside", "05_modern_lenet", "06_speed"])
 def test_later_chapters_show_a_figure_and_numbers(book, stem):
     html_ = chapter(book, stem)
-    assert output_images(book, html_), f"{stem}: no figure rendered"
+    images = output_images(book, html_)
+    assert images, f"{stem}: no figure rendered (is the notebook stored with its outputs?)"
     assert re.search(r"\d+\.\d+", outputs(html_)), f"{stem}: no number in the printed outputs"
 
 
