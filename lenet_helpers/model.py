@@ -1,33 +1,48 @@
-"""The LeNet-5 model as the d2l chapter builds it, and a way to look at its layers."""
+"""The LeNet-5 model as the d2l chapter builds it, and a way to look at its
+layers.
+"""
+
 import torch
 from torch import nn
 
 
 def lenet() -> nn.Sequential:
-    """LeNet-5 with sigmoid activations and average pooling, for 1x28x28 images and 10 classes.
+    """LeNet-5 with sigmoid activations and average pooling, for 1x28x28 images
+    and 10 classes.
 
-    It is a plain ``nn.Sequential`` so that ``for layer in net`` walks through the twelve layers.
+    It is a plain ``nn.Sequential`` so that ``for layer in net`` walks through
+    the twelve layers.
     """
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.Sigmoid(),
         nn.AvgPool2d(kernel_size=2, stride=2),
         nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(16 * 5 * 5, 120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.Sigmoid(),
         nn.Linear(84, 10),
     )
 
 
 def init_weights(module: nn.Module) -> None:
-    """Xavier-uniform weights for every Conv2d and Linear layer (use with ``net.apply``)."""
+    """Xavier-uniform weights for every Conv2d and Linear layer (use with
+    ``net.apply``).
+    """
     if isinstance(module, (nn.Conv2d, nn.Linear)):
         nn.init.xavier_uniform_(module.weight)
 
 
-def layer_shapes(net: nn.Sequential, X: torch.Tensor) -> list[tuple[str, tuple[int, ...]]]:
-    """Pass ``X`` through ``net`` one layer at a time; return each layer's name and output shape."""
+def layer_shapes(
+    net: nn.Sequential, X: torch.Tensor
+) -> list[tuple[str, tuple[int, ...]]]:
+    """Pass ``X`` through ``net`` one layer at a time; return each layer's name
+    and output shape.
+    """
     shapes = []
     with torch.no_grad():
         for layer in net:

@@ -1,4 +1,5 @@
 """Plots: the live training plot (Animator) and image grids."""
+
 import io
 import os
 
@@ -7,7 +8,9 @@ from matplotlib.figure import Figure
 
 
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab), False in a plain script."""
+    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab), False
+    in a plain script.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
@@ -19,20 +22,40 @@ def in_notebook() -> bool:
 class Animator:
     """A line plot that grows while a model trains.
 
-    In a notebook it redraws ONE figure in place through a display handle (no flicker), so the cell
-    ends with exactly the final figure. In a script it shows nothing and prints nothing; call
-    ``save('plot.png')`` to keep the figure. The points are kept in ``X`` and ``Y`` (one list per
-    series) and in ``series()``.
+    In a notebook it redraws ONE figure in place through a display handle (no
+    flicker), so the cell ends with exactly the final figure. In a script it
+    shows nothing and prints nothing; call ``save('plot.png')`` to keep the
+    figure. The points are kept in ``X`` and ``Y`` (one list per series) and in
+    ``series()``.
     """
 
-    def __init__(self, xlabel: str | None = None, ylabel: str | None = None, legend: list[str] | None = None,
-                 xlim=None, ylim=None, xscale: str = "linear", yscale: str = "linear",
-                 fmts=("-", "m--", "g-.", "r:", "c-", "y--"), figsize=(4.5, 3.0), title: str | None = None,
-                 live: bool | None = None):
-        # A bare Figure is not registered with pyplot: no GUI window, no automatic extra copy in notebooks.
+    def __init__(
+        self,
+        xlabel: str | None = None,
+        ylabel: str | None = None,
+        legend: list[str] | None = None,
+        xlim=None,
+        ylim=None,
+        xscale: str = "linear",
+        yscale: str = "linear",
+        fmts=("-", "m--", "g-.", "r:", "c-", "y--"),
+        figsize=(4.5, 3.0),
+        title: str | None = None,
+        live: bool | None = None,
+    ):
+        # A bare Figure is not registered with pyplot: no GUI window, and no
+        # extra copy shown automatically at the end of a notebook cell.
         self.fig = Figure(figsize=figsize, layout="constrained")
         self.axes = self.fig.add_subplot()
-        self.config = dict(xlabel=xlabel, ylabel=ylabel, xlim=xlim, ylim=ylim, xscale=xscale, yscale=yscale, title=title)
+        self.config = dict(
+            xlabel=xlabel,
+            ylabel=ylabel,
+            xlim=xlim,
+            ylim=ylim,
+            xscale=xscale,
+            yscale=yscale,
+            title=title,
+        )
         self.legend, self.fmts = list(legend or []), fmts
         self.X: list[list[float]] = []
         self.Y: list[list[float]] = []
@@ -40,13 +63,18 @@ class Animator:
         self._handle = None
 
     def add(self, x, y) -> None:
-        """Add one point to each series: ``y`` is a value or a list (``None`` skips that series)."""
+        """Add one point to each series: ``y`` is a value or a list (``None``
+        skips that series).
+        """
         ys = list(y) if isinstance(y, (list, tuple)) else [y]
         xs = list(x) if isinstance(x, (list, tuple)) else [x] * len(ys)
         if not self.Y:
             self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
         if len(ys) != len(self.Y) or len(xs) != len(ys):
-            raise ValueError(f"This Animator has {len(self.Y)} series; add() got {len(xs)} x and {len(ys)} y values.")
+            raise ValueError(
+                f"This Animator has {len(self.Y)} series; add() got "
+                f"{len(xs)} x and {len(ys)} y values."
+            )
         for xs_i, ys_i, a, b in zip(self.X, self.Y, xs, ys):
             if a is not None and b is not None:
                 xs_i.append(float(a))
@@ -56,14 +84,18 @@ class Animator:
 
     def series(self) -> dict[str, tuple[list[float], list[float]]]:
         """The recorded points, by legend name (or 'series i' without a legend)."""
-        names = self.legend + [f"series {i}" for i in range(len(self.legend), len(self.Y))]
+        names = self.legend + [
+            f"series {i}" for i in range(len(self.legend), len(self.Y))
+        ]
         return {name: (xs, ys) for name, xs, ys in zip(names, self.X, self.Y)}
 
     def draw(self) -> Figure:
         """Redraw the figure from the recorded points and return it."""
         ax, c = self.axes, self.config
         ax.cla()
-        for xs, ys, fmt in zip(self.X, self.Y, self.fmts * (len(self.Y) // len(self.fmts) + 1)):
+        for xs, ys, fmt in zip(
+            self.X, self.Y, self.fmts * (len(self.Y) // len(self.fmts) + 1)
+        ):
             ax.plot(xs, ys, fmt)
         ax.set_xlabel(c["xlabel"] or "")
         ax.set_ylabel(c["ylabel"] or "")
@@ -93,15 +125,30 @@ class Animator:
             self._handle.update(image)
 
     def save(self, path: str | os.PathLike, dpi: int = 150) -> None:
-        """Write the figure to a file; the format follows the extension (.png, .svg, .pdf)."""
+        """Write the figure to a file; the format follows the extension (.png,
+        .svg, .pdf).
+        """
         self.draw().savefig(path, dpi=dpi)
 
 
-def show_images(imgs, num_rows: int, num_cols: int, titles: list[str] | None = None, scale: float = 1.5):
-    """Show a grid of images (tensors ``[H, W]`` or ``[1, H, W]``) with optional titles; return the axes."""
+def show_images(
+    imgs,
+    num_rows: int,
+    num_cols: int,
+    titles: list[str] | None = None,
+    scale: float = 1.5,
+):
+    """Show a grid of images (tensors ``[H, W]`` or ``[1, H, W]``) with optional
+    titles; return the axes.
+    """
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale), squeeze=False)
+    fig, axes = plt.subplots(
+        num_rows,
+        num_cols,
+        figsize=(num_cols * scale, num_rows * scale),
+        squeeze=False,
+    )
     axes = axes.flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         img = img.detach().cpu().squeeze() if torch.is_tensor(img) else img
@@ -109,6 +156,6 @@ def show_images(imgs, num_rows: int, num_cols: int, titles: list[str] | None = N
         ax.axis("off")
         if titles:
             ax.set_title(titles[i], fontsize=9)
-    for ax in axes[len(imgs):]:
+    for ax in axes[len(imgs) :]:
         ax.axis("off")
     return axes

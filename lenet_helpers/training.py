@@ -1,4 +1,7 @@
-"""Training and evaluation: pick a device, seed, evaluate accuracy, and the training loop."""
+"""Training and evaluation: pick a device, seed, evaluate accuracy, and the
+training loop.
+"""
+
 import random
 import sys
 import time
@@ -23,18 +26,27 @@ def try_gpu(i: int = 0) -> torch.device:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's and torch's random generators (CPU and GPU) for a repeatable run."""
+    """Seed Python's and torch's random generators (CPU and GPU) for a repeatable
+    run.
+    """
     random.seed(seed)
     torch.manual_seed(seed)
 
 
-def evaluate_accuracy_gpu(net: nn.Module, data_iter, device: torch.device | str | None = None) -> float:
+def evaluate_accuracy_gpu(
+    net: nn.Module, data_iter, device: torch.device | str | None = None
+) -> float:
     """Fraction of correct predictions of ``net`` over ``data_iter``.
 
-    Runs in eval mode without gradients, on the net's own device unless ``device`` is given,
-    and puts the net back in the train/eval mode it was in.
+    Runs in eval mode without gradients, on the net's own device unless
+    ``device`` is given, and puts the net back in the train/eval mode it was
+    in.
     """
-    device = torch.device(device) if device is not None else next(net.parameters()).device
+    device = (
+        torch.device(device)
+        if device is not None
+        else next(net.parameters()).device
+    )
     was_training = net.training
     net.eval()
     correct, total = torch.zeros((), dtype=torch.int64, device=device), 0
@@ -42,18 +54,23 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter, device: torch.device | str 
         with torch.no_grad():
             for X, y in data_iter:
                 X, y = X.to(device), y.to(device)
-                correct += num_correct(net(X), y)  # stays on the device: one host sync at the end
+                correct += num_correct(
+                    net(X), y
+                )  # stays on the device: one host sync at the end
                 total += y.numel()
     finally:
         net.train(was_training)
     if total == 0:
-        raise ValueError("data_iter yielded no examples, so there is no accuracy to compute.")
+        raise ValueError(
+            "data_iter yielded no examples: there is no accuracy to compute."
+        )
     return correct.item() / total
 
 
 @dataclass
 class History:
     """What ``train`` measured, one entry per epoch."""
+
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
@@ -65,46 +82,85 @@ class History:
     @property
     def overall_examples_per_sec(self) -> float:
         """Train examples per second over all epochs together."""
-        examples = sum(s * t for s, t in zip(self.examples_per_sec, self.epoch_seconds))
+        examples = sum(
+            s * t for s, t in zip(self.examples_per_sec, self.epoch_seconds)
+        )
         return examples / sum(self.epoch_seconds)
 
 
-def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float | None,
-          device: torch.device | str | None = None, *, optimizer: torch.optim.Optimizer | None = None,
-          scheduler=None, init: bool = True, plot: bool = True, save_plot: str | None = None,
-          verbose: bool = True, channels_last: bool | None = None) -> History:
-    """Train ``net`` with cross-entropy and minibatch SGD, plotting loss and accuracy as it goes.
+def train(
+    net: nn.Module,
+    train_iter,
+    test_iter,
+    num_epochs: int,
+    lr: float | None,
+    device: torch.device | str | None = None,
+    *,
+    optimizer: torch.optim.Optimizer | None = None,
+    scheduler=None,
+    init: bool = True,
+    plot: bool = True,
+    save_plot: str | None = None,
+    verbose: bool = True,
+    channels_last: bool | None = None,
+) -> History:
+    """Train ``net`` with cross-entropy and minibatch SGD, plotting loss and
+    accuracy as it goes.
 
-    The recipe of the LeNet chapter: Xavier-uniform weights (``init``), plain SGD with learning rate
-    ``lr``. Pass your own ``optimizer`` (and a ``scheduler``, stepped after every batch) to change it.
+    The recipe of the LeNet chapter: Xavier-uniform weights (``init``), plain
+    SGD with learning rate ``lr``. Pass your own ``optimizer`` (and a
+    ``scheduler``, stepped after every batch) to change it.
 
-    The speed figure is honest: each epoch is timed on the wall clock from the first batch to the
-    end of the test evaluation, so it includes loading the data, forward, backward, the update and
-    evaluation (the GPU is synchronized before the clock is read). Only drawing the plot is left out.
-    examples/sec is train examples divided by that time. ``channels_last`` (default: on the CPU)
-    stores the convolution weights in the memory layout the CPU kernels are fastest with.
+    The speed figure is honest: each epoch is timed on the wall clock from the
+    first batch to the end of the test evaluation, so it includes loading the
+    data, forward, backward, the update and evaluation (the GPU is synchronized
+    before the clock is read). Only drawing the plot is left out. examples/sec
+    is train examples divided by that time. ``channels_last`` (default: on the
+    CPU) stores the convolution weights in the memory layout the CPU kernels
+    are fastest with.
     """
     if not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs must be a positive whole number; got {num_epochs!r}.")
+        raise ValueError(
+            f"num_epochs must be a positive whole number; got {num_epochs!r}."
+        )
     if optimizer is None and not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a positive number such as 0.9 (or pass an optimizer); got {lr!r}.")
+        raise ValueError(
+            "lr must be a positive number such as 0.9 (or pass an "
+            f"optimizer); got {lr!r}."
+        )
     device = torch.device(device) if device is not None else try_gpu()
     if init:
         net.apply(init_weights)
     if channels_last is None:
         channels_last = device.type == "cpu"
-    net.to(device, memory_format=torch.channels_last if channels_last else torch.preserve_format)
+    net.to(
+        device,
+        memory_format=(
+            torch.channels_last if channels_last else torch.preserve_format
+        ),
+    )
     optimizer = optimizer or torch.optim.SGD(net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     animator = None
     if plot:
-        animator = Animator(xlabel="epoch", xlim=[0, num_epochs], legend=["train loss", "train acc", "test acc"])
+        animator = Animator(
+            xlabel="epoch",
+            xlim=[0, num_epochs],
+            legend=["train loss", "train acc", "test acc"],
+        )
     history = History(device=str(device), animator=animator)
     num_batches = len(train_iter)
-    plot_every = max(1, num_batches // 5)  # about five points per epoch, even for tiny epochs
+    plot_every = max(
+        1, num_batches // 5
+    )  # about five points per epoch, even for tiny epochs
     timer = Timer()
-    epochs = tqdm(range(num_epochs), desc="training", unit="epoch", file=sys.stderr,
-                  disable=not verbose or in_notebook())
+    epochs = tqdm(
+        range(num_epochs),
+        desc="training",
+        unit="epoch",
+        file=sys.stderr,
+        disable=not verbose or in_notebook(),
+    )
     for epoch in epochs:
         timer.start()
         net.train()
@@ -112,7 +168,9 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float | No
         correct = torch.zeros((), dtype=torch.int64, device=device)
         seen, plot_seconds = 0, 0.0
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            X, y = X.to(device, non_blocking=True), y.to(
+                device, non_blocking=True
+            )
             y_hat = net(X)
             loss = loss_fn(y_hat, y)
             optimizer.zero_grad(set_to_none=True)
@@ -120,15 +178,21 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float | No
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            with torch.no_grad():  # sums stay on the device: no host sync per batch
+            with (
+                torch.no_grad()
+            ):  # sums stay on the device: no host sync per batch
                 loss_sum += loss.detach() * y.shape[0]
                 correct += num_correct(y_hat, y)
             seen += y.shape[0]
-            if animator is not None and ((i + 1) % plot_every == 0 or i == num_batches - 1):
+            if animator is not None and (
+                (i + 1) % plot_every == 0 or i == num_batches - 1
+            ):
                 point = (loss_sum.item() / seen, correct.item() / seen, None)
                 drawing = time.perf_counter()
                 animator.add(epoch + (i + 1) / num_batches, point)
-                plot_seconds += time.perf_counter() - drawing  # drawing is not training
+                plot_seconds += (
+                    time.perf_counter() - drawing
+                )  # drawing is not training
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         synchronize(device)
         seconds = timer.stop() - plot_seconds
@@ -139,12 +203,19 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, lr: float | No
         history.examples_per_sec.append(seen / seconds)
         if animator is not None:
             animator.add(epoch + 1, (None, None, test_acc))
-        epochs.set_postfix(loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}")
+        epochs.set_postfix(
+            loss=f"{history.train_loss[-1]:.3f}", test_acc=f"{test_acc:.3f}"
+        )
     epochs.close()
     if animator is not None and save_plot:
         animator.save(save_plot)
     if verbose:
-        print(f"loss {history.train_loss[-1]:.3f}, train acc {history.train_acc[-1]:.3f}, "
-              f"test acc {history.test_acc[-1]:.3f}")
-        print(f"{history.overall_examples_per_sec:.1f} examples/sec on {device}")
+        loss, train_acc = history.train_loss[-1], history.train_acc[-1]
+        print(
+            f"loss {loss:.3f}, train acc {train_acc:.3f}, "
+            f"test acc {history.test_acc[-1]:.3f}"
+        )
+        print(
+            f"{history.overall_examples_per_sec:.1f} examples/sec on {device}"
+        )
     return history

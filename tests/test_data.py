@@ -148,7 +148,7 @@ def test_missing_data_without_download_explains_every_fix(tmp_path):
     with pytest.raises(FashionMNISTError) as err:
         load_data_fashion_mnist(256, root=tmp_path, download=False)
     message = str(err.value)
-    assert str(tmp_path) in message and "train-images-idx3-ubyte" in message
+    assert str(tmp_path) in message and "train-images-idx3-ubyte.gz" in message
     assert "download=False" in message
     for fix in ("LENET_DATA", "apt-get install dataset-fashion-mnist", "Copy the four files"):
         assert fix in message
