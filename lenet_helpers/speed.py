@@ -5,6 +5,8 @@ launch the next one, so an eager training step mostly waits on launches. A CUDA 
 fifty or so kernels of one step (forward, loss, backward, SGD update, running sums) once, and then
 replays them all with a single launch. Where there is no CUDA, the very same step runs eagerly.
 """
+import contextlib
+
 import torch
 from torch import nn
 from torch.profiler import record_function
@@ -39,8 +41,9 @@ class TrainStep:
     def eager(self, X: torch.Tensor, y: torch.Tensor) -> None:
         """The step itself, labelled for the profiler. Gradients are zeroed in place, never freed,
         so that every captured graph keeps using the same gradient tensors."""
-        with record_function("forward"), torch.autocast(self.device.type, torch.bfloat16, enabled=self.amp,
-                                                        cache_enabled=False):
+        autocast = (torch.autocast(self.device.type, torch.bfloat16, cache_enabled=False) if self.amp
+                    else contextlib.nullcontext())
+        with record_function("forward"), autocast:
             y_hat = self.net(X)
             loss = self.loss_fn(y_hat, y)
         with record_function("backward"):
