@@ -109,3 +109,17 @@ def test_full_seed_recipe_reaches_the_seed_result(loaders):
     history = train(lenet(), train_iter, test_iter, num_epochs=10, lr=0.9, device="cpu", plot=False)
     assert history.test_acc[-1] >= 0.75
     assert history.train_loss[-1] <= 0.55
+
+
+def test_channels_last_on_cpu_except_with_batch_norm(loaders):
+    train_iter, test_iter = loaders
+    tiny = TensorBatches(train_iter.X[:256], train_iter.y[:256], 128)
+    plain = lenet()
+    train(plain, tiny, test_iter, 1, 0.9, "cpu", plot=False, verbose=False)
+    conv2 = plain[3].weight  # [16, 6, 5, 5]: the two layouts differ
+    assert conv2.is_contiguous(memory_format=torch.channels_last) and not conv2.is_contiguous()
+    nn = torch.nn
+    with_bn = nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.Conv2d(6, 8, 5), nn.Flatten(),
+                            nn.Linear(8 * 20 * 20, 10))
+    train(with_bn, tiny, test_iter, 1, 0.1, "cpu", plot=False, verbose=False)
+    assert with_bn[2].weight.is_contiguous()
