@@ -220,6 +220,7 @@ def environment(device: torch.device) -> dict:
         "device": str(device), "device_name": device_name(device), "host": socket.gethostname(),
         "cpu": cpu_name(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__, "python": platform.python_version(), "platform": platform.platform(),
+        "load_average_at_start": _load_average(),  # other programs' work slows every figure
     }
     try:
         import torchvision
@@ -230,6 +231,10 @@ def environment(device: torch.device) -> dict:
         env.update(cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(),
                    gpu_memory_gib=round(torch.cuda.get_device_properties(device).total_memory / 2**30, 1))
     return env
+
+
+def _load_average() -> list[float] | None:
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
 
 def cpu_name() -> str:
@@ -313,7 +318,12 @@ def add_ratios(rows: list[dict], baseline: str = "reference") -> None:
 
 
 def check_targets(report: dict) -> dict:
-    """The issue's targets, judged on this report (they are only meant for full 10-epoch runs)."""
+    """The issue's targets, judged on this report (they are only meant for full 10-epoch runs).
+
+    Accuracy: a faster variant must not learn worse, i.e. its final test accuracy may be at most 0.02
+    below the reference's (``*_acc_within_0.02`` also says whether it is within 0.02 either way; the
+    last epoch's test accuracy of this sigmoid LeNet at lr 0.9 moves by a few points from epoch to epoch).
+    """
     ok = {r["name"]: r for r in report["results"] if r.get("status") == "ok"}
     st = report["settings"]
     full = st["epochs"] >= 10 and not st["quick"] and (st["train_examples"], st["test_examples"]) == (60_000, 10_000)
@@ -322,12 +332,14 @@ def check_targets(report: dict) -> dict:
         return targets
     if report["environment"]["device"].startswith("cpu") and "project" in ok:
         p = ok["project"]
-        targets["cpu_project_2x"] = p["ratio"] >= 2 and abs(p["test_acc_diff"]) <= 0.02
+        targets["cpu_project_2x"] = p["ratio"] >= 2 and p["test_acc_diff"] >= -0.02
+        targets["cpu_project_acc_within_0.02"] = abs(p["test_acc_diff"]) <= 0.02
     if report["environment"]["device"].startswith("cuda"):
         fastest = max(ok.values(), key=lambda r: r["examples_per_sec"])
         targets["gpu_fastest"] = fastest["name"]
         targets["gpu_1m_examples_per_sec"] = fastest["examples_per_sec"] >= 1_000_000
-        targets["gpu_10x_reference"] = fastest["ratio"] >= 10 and abs(fastest["test_acc_diff"]) <= 0.02
+        targets["gpu_10x_reference"] = fastest["ratio"] >= 10 and fastest["test_acc_diff"] >= -0.02
+        targets["gpu_fastest_acc_within_0.02"] = abs(fastest["test_acc_diff"]) <= 0.02
     return targets
 
 
@@ -366,6 +378,7 @@ def run_benchmark(variants: list[str] | None = None, epochs: int = 10, device: s
             else:
                 log(f"  {r['status']}: {r.get('reason') or r.get('error')}")
             add_ratios(rows)
+            report["environment"]["load_average_at_end"] = _load_average()
             report["targets"] = check_targets(report)
             if on_update:
                 on_update(report)

@@ -90,7 +90,11 @@ def test_add_ratios_and_targets_on_made_up_rows():
     assert "ratio" not in rows[2]
     report = {"results": rows, "environment": {"device": "cpu"},
               "settings": {"epochs": 10, "quick": False, "train_examples": 60_000, "test_examples": 10_000}}
-    assert train_speed.check_targets(report) == {"full_run": True, "cpu_project_2x": True}
+    assert train_speed.check_targets(report) == {"full_run": True, "cpu_project_2x": True,
+                                                  "cpu_project_acc_within_0.02": True}
+    rows[1]["test_acc"], rows[1]["test_acc_diff"] = 0.85, 0.05  # learns better: counts, but is not "within"
+    assert train_speed.check_targets(report) | {"full_run": True} == {
+        "full_run": True, "cpu_project_2x": True, "cpu_project_acc_within_0.02": False}
     rows[1]["test_acc"], rows[1]["test_acc_diff"] = 0.70, -0.10  # faster but learns worse: does not count
     assert train_speed.check_targets(report)["cpu_project_2x"] is False
 
