@@ -160,8 +160,9 @@ def check_same_as_plain(device, graphs):
         loss, hits = plain_sgd_step(twin, X, y, 0.9)
         loss_sum, correct, n = loss_sum + loss * len(y), correct + hits, n + len(y)
         for p, q in zip(net.parameters(), twin.parameters()):
-            torch.testing.assert_close(p, q, rtol=1e-5, atol=1e-6)
-    assert step.loss_sum.item() == pytest.approx(loss_sum, rel=1e-5)
+            # the same arithmetic up to rounding (and, on a GPU, cuDNN's atomics); a wrong step is off by far more
+            torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+    assert step.loss_sum.item() == pytest.approx(loss_sum, rel=1e-4)
     assert step.correct.item() == correct
 
 
