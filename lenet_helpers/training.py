@@ -54,9 +54,8 @@ def evaluate_accuracy_gpu(
         with torch.no_grad():
             for X, y in data_iter:
                 X, y = X.to(device), y.to(device)
-                correct += num_correct(
-                    net(X), y
-                )  # stays on the device: one host sync at the end
+                # The count stays on the device: one host sync at the end.
+                correct += num_correct(net(X), y)
                 total += y.numel()
     finally:
         net.train(was_training)
@@ -155,9 +154,8 @@ def train(
         )
     history = History(device=str(device), animator=animator)
     num_batches = len(train_iter)
-    plot_every = max(
-        1, num_batches // 5
-    )  # about five points per epoch, even for tiny epochs
+    # About five points per epoch, even for epochs of fewer than five batches.
+    plot_every = max(1, num_batches // 5)
     timer = Timer()
     epochs = tqdm(
         range(num_epochs),
@@ -173,9 +171,8 @@ def train(
         correct = torch.zeros((), dtype=torch.int64, device=device)
         seen, plot_seconds = 0, 0.0
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device, non_blocking=True), y.to(
-                device, non_blocking=True
-            )
+            X = X.to(device, non_blocking=True)
+            y = y.to(device, non_blocking=True)
             y_hat = net(X)
             loss = loss_fn(y_hat, y)
             optimizer.zero_grad(set_to_none=True)
@@ -183,9 +180,8 @@ def train(
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
-            with (
-                torch.no_grad()
-            ):  # sums stay on the device: no host sync per batch
+            # The sums stay on the device: no host sync per batch.
+            with torch.no_grad():
                 loss_sum += loss.detach() * y.shape[0]
                 correct += num_correct(y_hat, y)
             seen += y.shape[0]
@@ -193,11 +189,9 @@ def train(
                 (i + 1) % plot_every == 0 or i == num_batches - 1
             ):
                 point = (loss_sum.item() / seen, correct.item() / seen, None)
-                drawing = time.perf_counter()
+                drawing = time.perf_counter()  # drawing is not training
                 animator.add(epoch + (i + 1) / num_batches, point)
-                plot_seconds += (
-                    time.perf_counter() - drawing
-                )  # drawing is not training
+                plot_seconds += time.perf_counter() - drawing
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         synchronize(device)
         seconds = timer.stop() - plot_seconds
