@@ -1,5 +1,5 @@
-"""Helpers for the book "LeNet, step by step": model, data, metrics, plots and the
-training loop.
+"""Helpers for the book "LeNet, step by step": model, data, metrics,
+plots and the training loop.
 """
 
 from .data import (

@@ -65,7 +65,7 @@ SOURCE_URL = "https://github.com/zalandoresearch/fashion-mnist"
 
 
 class FashionMNISTError(RuntimeError):
-    """The Fashion-MNIST files are missing, unreadable or not the genuine ones."""
+    """The Fashion-MNIST files are missing, unreadable or not genuine."""
 
 
 def default_data_dir() -> Path:
@@ -75,8 +75,8 @@ def default_data_dir() -> Path:
 
 
 def _find(folder: Path, name: str) -> Path | None:
-    """The path of one idx file in ``folder``, in the flat or torchvision layout,
-    or None.
+    """The path of one idx file in ``folder``, in the flat or torchvision
+    layout, or None.
     """
     for sub in (folder, folder / "FashionMNIST" / "raw"):
         for candidate in (sub / name, sub / f"{name}.gz"):
@@ -93,21 +93,22 @@ def _fix_hint(folder: Path) -> str:
     names = "".join(f"\n       {name}.gz" for name in FILES)
     return (
         "To fix it, do one of:\n"
-        "  1. Connect to the internet and run again; the files are downloaded\n"
-        f"     into {folder}\n"
+        "  1. Connect to the internet and run again; the files are\n"
+        f"     downloaded into {folder}\n"
         f"  2. Copy the four files{names}\n"
         f"     into {folder}\n"
         f"     (get them from {SOURCE_URL}).\n"
-        "  3. On Debian or Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
+        "  3. On Debian or Ubuntu:\n"
+        "     sudo apt-get install dataset-fashion-mnist\n"
         f"     (it puts them in {DEBIAN_DIR}).\n"
-        "  4. Point the environment variable LENET_DATA, or the root argument,\n"
-        "     at the folder that holds them."
+        "  4. Point the environment variable LENET_DATA, or the root\n"
+        "     argument, at the folder that holds them."
     )
 
 
 def _download(folder: Path) -> None:
-    """Download the four .gz files with torchvision into ``folder``, never leaving
-    a partial file there.
+    """Download the four .gz files with torchvision into ``folder``, never
+    leaving a partial file there.
     """
     import torchvision
 
@@ -124,8 +125,8 @@ def _download(folder: Path) -> None:
 def find_data_dir(
     root: str | os.PathLike | None = None, download: bool = True
 ) -> Path:
-    """The folder holding all four Fashion-MNIST files; download them if allowed
-    and needed.
+    """The folder holding all four Fashion-MNIST files; download them if
+    allowed and needed.
     """
     if root is not None or os.environ.get("LENET_DATA"):
         origin = "the root argument" if root is not None else "LENET_DATA"
@@ -248,8 +249,8 @@ def get_fashion_mnist_labels(labels) -> list[str]:
 
 
 class TensorBatches:
-    """Minibatches ``(X, y)`` of tensors held in memory, like a DataLoader without
-    worker processes.
+    """Minibatches ``(X, y)`` of tensors held in memory, like a DataLoader
+    without worker processes.
 
     ``len()`` is the number of batches. With ``shuffle`` the order is drawn
     anew from torch's random generator every time iteration starts, so each

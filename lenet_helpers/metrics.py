@@ -50,8 +50,8 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def synchronize(device: torch.device | str | None = None) -> None:
-    """Wait until the GPU (CUDA or MPS) has finished its queued work, so a clock
-    reads true time.
+    """Wait until the GPU (CUDA or MPS) has finished its queued work, so a
+    clock reads true time.
     """
     device = torch.device(device) if device is not None else None
     if device is None or device.type == "cuda":

@@ -1,5 +1,6 @@
 """Plots: the live training plot (Animator) and image grids."""
 
+import base64
 import io
 import os
 
@@ -8,8 +9,8 @@ from matplotlib.figure import Figure
 
 
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab), False
-    in a plain script.
+    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code, Colab),
+    False in a plain script.
     """
     try:
         from IPython import get_ipython
@@ -83,7 +84,7 @@ class Animator:
             self.show()
 
     def series(self) -> dict[str, tuple[list[float], list[float]]]:
-        """The recorded points, by legend name (or 'series i' without a legend)."""
+        """The recorded points, by legend name ("series i" without one)."""
         names = self.legend + [
             f"series {i}" for i in range(len(self.legend), len(self.Y))
         ]
@@ -96,7 +97,7 @@ class Animator:
         for xs, ys, fmt in zip(
             self.X, self.Y, self.fmts * (len(self.Y) // len(self.fmts) + 1)
         ):
-            ax.plot(xs, ys, fmt)
+            ax.plot(xs, ys, fmt, markersize=4)
         ax.set_xlabel(c["xlabel"] or "")
         ax.set_ylabel(c["ylabel"] or "")
         ax.set_xscale(c["xscale"])
@@ -113,16 +114,31 @@ class Animator:
         return self.fig
 
     def show(self) -> None:
-        """Display the figure in the notebook, replacing the copy shown before."""
-        from IPython.display import SVG, display
+        """Display the figure in the notebook, replacing the copy shown before.
 
-        buffer = io.BytesIO()
-        self.draw().savefig(buffer, format="svg")
-        image = SVG(buffer.getvalue())
+        It is sent as SVG (sharp at any zoom) and as PNG at twice the
+        resolution (for viewers that show no SVG, e.g. an untrusted
+        notebook in JupyterLab).
+        """
+        from IPython.display import display
+
+        fig = self.draw()
+        svg, png = io.BytesIO(), io.BytesIO()
+        fig.savefig(svg, format="svg")
+        fig.savefig(png, format="png", dpi=2 * 72)
+        width, height = (round(72 * size) for size in fig.get_size_inches())
+        bundle = {
+            "image/svg+xml": svg.getvalue().decode(),
+            "image/png": base64.b64encode(png.getvalue()).decode(),
+            "text/plain": f"<Animator: {', '.join(self.legend)}>",
+        }
+        size = {"image/png": {"width": width, "height": height}}
         if self._handle is None:
-            self._handle = display(image, display_id=True)
+            self._handle = display(
+                bundle, raw=True, metadata=size, display_id=True
+            )
         else:
-            self._handle.update(image)
+            self._handle.update(bundle, raw=True, metadata=size)
 
     def save(self, path: str | os.PathLike, dpi: int = 150) -> None:
         """Write the figure to a file; the format follows the extension (.png,
@@ -138,8 +154,8 @@ def show_images(
     titles: list[str] | None = None,
     scale: float = 1.5,
 ):
-    """Show a grid of images (tensors ``[H, W]`` or ``[1, H, W]``) with optional
-    titles; return the axes.
+    """Show a grid of images (tensors ``[H, W]`` or ``[1, H, W]``) with
+    optional titles; return the axes.
     """
     import matplotlib.pyplot as plt
 
@@ -148,6 +164,8 @@ def show_images(
         num_cols,
         figsize=(num_cols * scale, num_rows * scale),
         squeeze=False,
+        # Leaves room for the titles, so they never cover the row above.
+        layout="constrained",
     )
     axes = axes.flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):

@@ -26,8 +26,8 @@ def try_gpu(i: int = 0) -> torch.device:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's and torch's random generators (CPU and GPU) for a repeatable
-    run.
+    """Seed Python's and torch's random generators (CPU and GPU) for a
+    repeatable run.
     """
     random.seed(seed)
     torch.manual_seed(seed)
@@ -40,7 +40,7 @@ def evaluate_accuracy_gpu(
 
     Runs in eval mode without gradients, on the net's own device unless
     ``device`` is given, and puts the net back in the train/eval mode it was
-    in.
+    in. ``X`` may also be a list of tensors (a net with several inputs).
     """
     device = (
         torch.device(device)
@@ -53,7 +53,11 @@ def evaluate_accuracy_gpu(
     try:
         with torch.no_grad():
             for X, y in data_iter:
-                X, y = X.to(device), y.to(device)
+                if isinstance(X, list):
+                    X = [x.to(device) for x in X]
+                else:
+                    X = X.to(device)
+                y = y.to(device)
                 # The count stays on the device: one host sync at the end.
                 correct += num_correct(net(X), y)
                 total += y.numel()
@@ -77,6 +81,23 @@ class History:
     epoch_seconds: list[float] = field(default_factory=list)
     device: str = "cpu"
     animator: Animator | None = None
+
+    def record(
+        self,
+        train_loss: float,
+        train_acc: float,
+        test_acc: float,
+        seconds: float,
+        examples: int,
+    ) -> None:
+        """Append one epoch: its figures, its time and the train examples it
+        saw.
+        """
+        self.train_loss.append(train_loss)
+        self.train_acc.append(train_acc)
+        self.test_acc.append(test_acc)
+        self.epoch_seconds.append(seconds)
+        self.examples_per_sec.append(examples / seconds)
 
     @property
     def overall_examples_per_sec(self) -> float:
@@ -131,6 +152,8 @@ def train(
             f"optimizer); got {lr!r}."
         )
     device = torch.device(device) if device is not None else try_gpu()
+    if verbose:
+        print(f"training on {device}")
     if init:
         net.apply(init_weights)
     if channels_last is None:
@@ -151,6 +174,8 @@ def train(
             xlabel="epoch",
             xlim=[0, num_epochs],
             legend=["train loss", "train acc", "test acc"],
+            # Markers: the test accuracy has one point per epoch.
+            fmts=("-", "m--", "g-.o"),
         )
     history = History(device=str(device), animator=animator)
     num_batches = len(train_iter)
@@ -195,11 +220,13 @@ def train(
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         synchronize(device)
         seconds = timer.stop() - plot_seconds
-        history.train_loss.append(loss_sum.item() / seen)
-        history.train_acc.append(correct.item() / seen)
-        history.test_acc.append(test_acc)
-        history.epoch_seconds.append(seconds)
-        history.examples_per_sec.append(seen / seconds)
+        history.record(
+            loss_sum.item() / seen,
+            correct.item() / seen,
+            test_acc,
+            seconds,
+            seen,
+        )
         if animator is not None:
             animator.add(epoch + 1, (None, None, test_acc))
         epochs.set_postfix(
