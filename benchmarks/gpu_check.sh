@@ -8,8 +8,9 @@
 #        Fashion-MNIST .gz files in $LENET_DATA (default: ./data/fashion-mnist when it exists).
 #        The package is used from this checkout (PYTHONPATH), so no `pip install -e .` is needed.
 # Does:  1. checks that the CUDA-graphed training step computes what the plain step computes;
-#        2. runs benchmarks/train_speed.py for 10 epochs of every GPU variant.
-# Writes: benchmarks/results/<gpu-name>.json and .md (commit them), and, when $OUT is set, copies
+#        2. runs benchmarks/train_speed.py (which calls lenet_helpers.benchmark) for 10 epochs of
+#           every GPU variant.
+# Writes: lenet_helpers/results/<gpu-name>.json and .md (commit them), and, when $OUT is set, copies
 #        of them with the logs into $OUT. Exits non-zero if a check or a variant failed.
 # GPU_CHECK_DRY_RUN=1 walks through the same steps on the CPU in a few seconds (a tiny run whose
 #        files end in -quick-local), to check the script itself on a machine without a GPU.
@@ -53,13 +54,13 @@ if [ -n "${GPU_CHECK_DRY_RUN:-}" ]; then
     DEVICE=cpu ARGS=(--epochs 2 --train-examples 1024 --test-examples 1000 --variants project,fast)
 fi
 say "2. the benchmark: ${ARGS[*]} on $DEVICE"
-NAME=$("$PY" -c "import sys, torch; sys.path.insert(0, 'benchmarks'); import train_speed; \
-print(train_speed.results_name(torch.device('$DEVICE'), local=bool('${GPU_CHECK_DRY_RUN:-}')))")
+NAME=$("$PY" -c "import torch; from lenet_helpers import benchmark; \
+print(benchmark.results_name(torch.device('$DEVICE'), local=bool('${GPU_CHECK_DRY_RUN:-}')))")
 "$PY" benchmarks/train_speed.py "${ARGS[@]}" --device "$DEVICE" --name "$NAME" 2>&1 | tee "$LOGS/gpu_benchmark.log"
 bench_rc=${PIPESTATUS[0]}
 
 if [ -n "${OUT:-}" ]; then
-    cp benchmarks/results/"$NAME".json benchmarks/results/"$NAME".md "$OUT"/ 2>/dev/null
+    cp lenet_helpers/results/"$NAME".json lenet_helpers/results/"$NAME".md "$OUT"/ 2>/dev/null
 fi
-say "done: tests exit $tests_rc, benchmark exit $bench_rc; results in benchmarks/results/$NAME.json and .md"
+say "done: tests exit $tests_rc, benchmark exit $bench_rc; results in lenet_helpers/results/$NAME.json and .md"
 [ "$tests_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
