@@ -25,7 +25,8 @@ CELL_ID = "colab-setup"
 TAGS = ["colab-setup", "remove-cell"]
 
 TEMPLATE = '''\
-# Google Colab only: install the helper package of this book, lenet_helpers. Elsewhere this does nothing.
+# Google Colab only: install the helper package of this book,
+# lenet_helpers. Elsewhere this does nothing.
 import sys
 
 if "google.colab" in sys.modules:
@@ -33,14 +34,19 @@ if "google.colab" in sys.modules:
     import subprocess
 
     REPOSITORY = "{url}"
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"git+{{REPOSITORY}}"],
-                         capture_output=True, text=True, env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}})
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet",
+         f"git+{{REPOSITORY}}"],
+        capture_output=True, text=True,
+        env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}})
     if pip.returncode != 0:
         raise RuntimeError(
-            f"Installing lenet_helpers from {{REPOSITORY}} failed:\\n{{pip.stderr[-1500:]}}\\n"
-            "Check that this address is the book's public repository. If it says YOUR-GITHUB-USER, "
-            "this copy of the book was never published: put the address of the repository you opened "
-            "the notebook from into REPOSITORY above and run this cell again.")'''
+            f"Installing lenet_helpers from {{REPOSITORY}} failed:\\n"
+            f"{{pip.stderr[-1500:]}}\\n"
+            "Check that this address is the book's public repository. If "
+            "it says YOUR-GITHUB-USER, this copy of the book was never "
+            "published: put the address of the repository you opened the "
+            "notebook from into REPOSITORY above and run this cell again.")'''
 
 
 def repository_url(config: Path = CONFIG) -> str:

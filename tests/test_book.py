@@ -37,7 +37,9 @@ EXECUTE = os.environ.get("LENET_BOOK_EXECUTE") == "1"
 PENDING: set[str] = set()
 
 CHAPTERS = ["01_lenet_architecture", "02_fashion_mnist", "03_training", "04_looking_inside",
-            "05_modern_lenet", "06_speed"]
+            "05_modern_lenet", "06_speed", "07_lenet_1998"]
+# Each chapter's worked solutions, on a page of their own: notebooks/0N_solutions.ipynb.
+SOLUTIONS = {stem: f"{stem[:2]}_solutions" for stem in CHAPTERS}
 
 SHAPE_TABLE = """\
 Conv2d output shape: \t torch.Size([1, 6, 28, 28])
@@ -163,7 +165,7 @@ def test_chapter_3_training_plot_and_result(book):
         "the closing 'loss ..., train acc ..., test acc ...' line is not rendered"
 
 
-@pytest.mark.parametrize("stem", ["04_looking_inside", "05_modern_lenet", "06_speed"])
+@pytest.mark.parametrize("stem", ["04_looking_inside", "05_modern_lenet", "06_speed", "07_lenet_1998"])
 def test_later_chapters_show_a_figure_and_numbers(book, stem):
     html_ = chapter(book, stem)
     images = output_images(book, html_)
@@ -480,3 +482,31 @@ def test_introduction_lists_each_chapter_under_its_own_title():
         assert title == heading, (f"book/intro.md calls chapter {number} '{title}', but "
                                   f"notebooks/{stem}.ipynb is titled '{heading}' (its '# ' heading, "
                                   f"which the sidebar shows): use the same title in both")
+
+
+def exercise_count(stem: str) -> int:
+    """How many numbered exercises the chapter's '## Exercises' list has."""
+    for cell in notebook_json(stem)["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "markdown" and "## Exercises" in source:
+            return len(re.findall(r"^\d+\. ", source.split("## Exercises", 1)[1], re.M))
+    return 0
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_every_exercise_links_to_its_solution_and_back(book, stem):
+    """Each exercise links to its solution's anchor on the solutions page, which links back."""
+    chapter_html = chapter(book, stem)
+    solutions = SOLUTIONS[stem]
+    n = exercise_count(stem)
+    assert n >= 5, f"{stem}: expected five exercises, found {n}"
+    solutions_html = page(book, f"notebooks/{solutions}")
+    for i in range(1, n + 1):
+        assert f'href="{solutions}.html#exercise-{i}"' in chapter_html, \
+            f"{stem}: exercise {i} does not link to {solutions}.html#exercise-{i}"
+        assert f'id="exercise-{i}"' in solutions_html, f"{solutions}: no heading 'Exercise {i}'"
+    assert 'id="exercises"' in chapter_html, f"{stem}: no 'Exercises' heading to link back to"
+    back_links = solutions_html.count(f'href="{stem}.html#exercises"')
+    assert back_links >= n, f"{solutions}: {back_links} links back to the exercises of {stem}, expected {n}"
+    # The answers are on their own page: the chapter itself shows none of the solution pages' text.
+    assert "Solutions:" not in text_of(chapter_html.split('id="exercises"')[1])

@@ -1,4 +1,6 @@
 """The Animator outside a kernel (scripts, CI) and inside a real Jupyter kernel."""
+import base64
+import struct
 import subprocess
 import sys
 import textwrap
@@ -65,3 +67,19 @@ def test_animator_in_a_kernel_leaves_exactly_one_final_figure():
     svg = outputs[0].data["image/svg+xml"]
     assert svg.count("<path") > 0
     assert "<Figure" not in str(outputs)
+    # A PNG too, at twice the displayed size: untrusted JupyterLab, GitHub and others show no SVG.
+    png = base64.b64decode(outputs[0].data["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    shown = outputs[0].metadata["image/png"]
+    assert (width, height) == (2 * shown["width"], 2 * shown["height"])
+
+
+def test_a_lone_point_is_drawn(tmp_path):
+    """A series with one point (the test accuracy after epoch 1) must show: it needs a marker."""
+    animator = Animator(legend=["loss", "test acc"], fmts=("-", "g-.o"))
+    animator.add(0.5, [2.0, None])
+    animator.add(1.0, [1.5, 0.4])
+    lines = animator.draw().axes[0].get_lines()
+    assert [len(line.get_xdata()) for line in lines] == [2, 1]
+    assert lines[1].get_marker() == "o"

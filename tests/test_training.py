@@ -4,7 +4,7 @@ import re
 import pytest
 import torch
 
-from lenet_helpers import (TensorBatches, evaluate_accuracy_gpu, lenet, load_data_fashion_mnist, set_seed, train,
+from lenet_helpers import (History, TensorBatches, evaluate_accuracy_gpu, lenet, load_data_fashion_mnist, set_seed, train,
                            try_gpu)
 
 
@@ -107,8 +107,48 @@ def test_full_seed_recipe_reaches_the_seed_result(loaders):
     train_iter, test_iter = loaders
     set_seed(0)
     history = train(lenet(), train_iter, test_iter, num_epochs=10, lr=0.9, device="cpu", plot=False)
-    assert history.test_acc[-1] >= 0.75
-    assert history.train_loss[-1] <= 0.55
+    # Near the seed's figures, within the few points this net's test accuracy swings between epochs.
+    assert abs(history.test_acc[-1] - 0.81) <= 0.03, history.test_acc
+    assert abs(history.train_loss[-1] - 0.47) <= 0.03, history.train_loss
+
+
+def test_train_says_where_it_trains_first(loaders, capsys):
+    train_iter, test_iter = loaders
+    tiny = TensorBatches(train_iter.X[:256], train_iter.y[:256], 128)
+    train(lenet(), tiny, test_iter, 1, 0.9, "cpu", plot=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "training on cpu"
+    assert re.fullmatch(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", lines[1])
+    assert re.fullmatch(r"\d+\.\d examples/sec on cpu", lines[2])
+
+
+def test_evaluate_accepts_a_list_of_input_tensors(loaders):
+    _, test_iter = loaders
+
+    class TwoInputs(torch.nn.Module):
+        """A net whose input is a list of two tensors (as the seed's evaluator allows)."""
+
+        def __init__(self):
+            super().__init__()
+            self.net = lenet()
+
+        def forward(self, X):
+            first, second = X
+            return self.net(first + 0 * second)
+
+    torch.manual_seed(0)
+    net = TwoInputs()
+    pairs = [([X, X.clone()], y) for X, y in test_iter]
+    assert evaluate_accuracy_gpu(net, pairs) == pytest.approx(evaluate_accuracy_gpu(net.net, test_iter))
+
+
+def test_history_record_appends_one_epoch():
+    history = History()
+    history.record(train_loss=0.5, train_acc=0.8, test_acc=0.75, seconds=2.0, examples=60_000)
+    history.record(train_loss=0.4, train_acc=0.85, test_acc=0.8, seconds=3.0, examples=60_000)
+    assert history.train_loss == [0.5, 0.4] and history.test_acc == [0.75, 0.8]
+    assert history.examples_per_sec == [30_000, 20_000] and history.epoch_seconds == [2.0, 3.0]
+    assert history.overall_examples_per_sec == pytest.approx(120_000 / 5.0)
 
 
 def test_channels_last_on_cpu_except_with_batch_norm(loaders):
