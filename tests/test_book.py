@@ -37,9 +37,10 @@ EXECUTE = os.environ.get("LENET_BOOK_EXECUTE") == "1"
 PENDING: set[str] = set()
 
 CHAPTERS = ["01_lenet_architecture", "02_fashion_mnist", "03_training", "04_looking_inside",
-            "05_modern_lenet", "06_speed", "07_lenet_1998"]
-# Each chapter's worked solutions, on a page of their own: notebooks/0N_solutions.ipynb.
-SOLUTIONS = {stem: f"{stem[:2]}_solutions" for stem in CHAPTERS}
+            "05_modern_lenet", "06_speed"]
+# Each chapter's worked solutions, on a page of their own: notebooks/0N_solutions.ipynb. The
+# solutions of chapters 3 to 6 are still being written: add each chapter here as its page lands.
+SOLUTIONS = {stem: f"{stem[:2]}_solutions" for stem in CHAPTERS[:2]}
 
 SHAPE_TABLE = """\
 Conv2d output shape: \t torch.Size([1, 6, 28, 28])
@@ -165,7 +166,7 @@ def test_chapter_3_training_plot_and_result(book):
         "the closing 'loss ..., train acc ..., test acc ...' line is not rendered"
 
 
-@pytest.mark.parametrize("stem", ["04_looking_inside", "05_modern_lenet", "06_speed", "07_lenet_1998"])
+@pytest.mark.parametrize("stem", ["04_looking_inside", "05_modern_lenet", "06_speed"])
 def test_later_chapters_show_a_figure_and_numbers(book, stem):
     html_ = chapter(book, stem)
     images = output_images(book, html_)
@@ -493,7 +494,7 @@ def exercise_count(stem: str) -> int:
     return 0
 
 
-@pytest.mark.parametrize("stem", CHAPTERS)
+@pytest.mark.parametrize("stem", list(SOLUTIONS))
 def test_every_exercise_links_to_its_solution_and_back(book, stem):
     """Each exercise links to its solution's anchor on the solutions page, which links back."""
     chapter_html = chapter(book, stem)
