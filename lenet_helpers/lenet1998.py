@@ -1,7 +1,7 @@
 """LeNet-5 as published: LeCun, Bottou, Bengio and Haffner, "Gradient-based
 learning applied to document recognition", Proc. IEEE 86(11), 1998.
 
-Sections II-B (the layers), Appendix A (squashing function, initialisation)
+Sections II-B (the layers), Appendix A (squashing function, initialization)
 and II-C (the loss) are followed as closely as PyTorch allows.
 """
 
@@ -137,7 +137,7 @@ def rbf_loss(
 
 def lenet1998(codes: torch.Tensor | None = None) -> nn.Sequential:
     """LeNet-5 of Section II-B for 1x32x32 inputs; it outputs 10 distances,
-    the smallest for the predicted class. Initialise with init_lenet1998.
+    the smallest for the predicted class. Initialize with init_lenet1998.
     """
     return nn.Sequential(OrderedDict([
         ("C1", nn.Conv2d(1, 6, kernel_size=5)),  # 6@28x28
@@ -166,7 +166,8 @@ def init_lenet1998(module: nn.Module) -> None:
         bound = 2.4 / fan_in
         shape = (-1,) + (1,) * (module.weight.dim() - 1)
         module.weight.uniform_(-1, 1).mul_(bound.view(shape) * mask)
-        module.bias.uniform_(-1, 1).mul_(bound)
+        if module.bias is not None:
+            module.bias.uniform_(-1, 1).mul_(bound)
     elif isinstance(module, Subsampling):
         bound = 2.4 / 4  # each unit reads 4 inputs
         module.weight.uniform_(-bound, bound)

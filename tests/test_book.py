@@ -7,11 +7,11 @@ well anywhere: Markdown that a cell displays is rendered (tables become tables),
 from the internet (MathJax comes from the build itself), output images carry alt text, and the
 chapter titles of the introduction are the notebooks' own.
 
-By default the build renders the outputs stored in the notebooks, which are the outputs of a real
-run and are what GitHub, Colab and the book show; nbval (part of `pytest`) separately re-executes
-every notebook and compares those outputs. Set LENET_BOOK_EXECUTE=1 to have this build execute the
-notebooks too, exactly as `jupyter-book build .` on a fresh checkout does (it adds the time of
-running every chapter, 10-epoch trainings included, once more).
+The build renders the outputs stored in the notebooks, as `jupyter-book build .` does: they are the
+outputs of a real run and are what GitHub, Colab and the book show; nbval (part of `pytest`)
+separately re-executes every notebook and compares those outputs. Set LENET_BOOK_EXECUTE=1 to have
+this build execute the notebooks again too (it adds the time of running every chapter, 10-epoch
+trainings included, once more).
 """
 import html
 import json
@@ -37,10 +37,9 @@ EXECUTE = os.environ.get("LENET_BOOK_EXECUTE") == "1"
 PENDING: set[str] = set()
 
 CHAPTERS = ["01_lenet_architecture", "02_fashion_mnist", "03_training", "04_looking_inside",
-            "05_modern_lenet", "06_speed"]
-# Each chapter's worked solutions, on a page of their own: notebooks/0N_solutions.ipynb. The
-# solutions of chapters 3 to 6 are still being written: add each chapter here as its page lands.
-SOLUTIONS = {stem: f"{stem[:2]}_solutions" for stem in CHAPTERS[:2]}
+            "05_modern_lenet", "06_speed", "07_lenet_1998"]
+# Each chapter's worked solutions, on a page of their own: notebooks/0N_solutions.ipynb.
+SOLUTIONS = {stem: f"{stem[:2]}_solutions" for stem in CHAPTERS}
 
 SHAPE_TABLE = """\
 Conv2d output shape: \t torch.Size([1, 6, 28, 28])
@@ -80,12 +79,16 @@ def book(tmp_path_factory) -> Path:
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {stem}\n\nNot written yet.")])
             nbformat.write(nb, path)
 
-    if not EXECUTE:
+    if EXECUTE:
         config = yaml.safe_load((src / "_config.yml").read_text())
-        config["execute"]["execute_notebooks"] = "off"
+        config["execute"]["execute_notebooks"] = "cache"
         (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 
-    out = tmp_path_factory.mktemp("book-out")
+    return build(src, tmp_path_factory.mktemp("book-out"))
+
+
+def build(src: Path, out: Path) -> Path:
+    """Build the book whose _config.yml is in `src`, strictly; return the folder of its HTML."""
     result = jupyter_book("build", str(src), "--path-output", str(out), "-W", "-n", "--keep-going", cwd=src)
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"jupyter-book build failed:\n{log[-6000:]}"
@@ -511,3 +514,56 @@ def test_every_exercise_links_to_its_solution_and_back(book, stem):
     assert back_links >= n, f"{solutions}: {back_links} links back to the exercises of {stem}, expected {n}"
     # The answers are on their own page: the chapter itself shows none of the solution pages' text.
     assert "Solutions:" not in text_of(chapter_html.split('id="exercises"')[1])
+
+
+# --- links: every link inside the book leads somewhere; every page has its Chinese twin -----
+
+def broken_links(book: Path) -> list[str]:
+    """Links between the book's pages whose file or anchor (#id) does not exist."""
+    broken, ids = [], {}
+    for path in rendered_pages(book):
+        for tag, url in re.findall(r'(<a [^>]*href="([^"]+)")', path.read_text(encoding="utf-8")):
+            url = html.unescape(url)
+            # The other edition is published beside this one, not built with it.
+            if "language-switch" in tag or is_remote(url) or url.startswith(("mailto:", "javascript:")):
+                continue
+            parts = urlsplit(url)
+            target = local_file(path, url) if parts.path else path
+            if not target.exists():
+                broken.append(f"{path.relative_to(book)}: {url} (no such page)")
+            elif parts.fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r'\bid="([^"]+)"', target.read_text(encoding="utf-8")))
+                if unquote(parts.fragment) not in ids[target]:
+                    broken.append(f"{path.relative_to(book)}: {url} (no anchor #{parts.fragment})")
+    return broken
+
+
+def test_links_between_pages_lead_somewhere(book):
+    broken = broken_links(book)
+    assert not broken, "links to missing pages or anchors:\n" + "\n".join(broken)
+
+
+def language_link(page_html: str) -> str | None:
+    found = re.search(r'<a class="btn btn-sm language-switch" href="([^"]+)"', page_html)
+    return found and html.unescape(found.group(1))
+
+
+def source_of(root: Path, pagename: str) -> Path | None:
+    for suffix in (".ipynb", ".md"):
+        if (root / f"{pagename}{suffix}").exists():
+            return root / f"{pagename}{suffix}"
+    return None
+
+
+def test_every_page_links_to_the_same_page_in_chinese(book):
+    """The button in each page's header leads to zh/<the same page>, a page the Chinese edition
+    has (book/language_links.py; the editions are published at / and /zh/)."""
+    for path in rendered_pages(book):
+        pagename = path.relative_to(book).with_suffix("").as_posix()
+        if pagename in ("genindex", "search", "index"):
+            continue
+        expected = "../" * pagename.count("/") + f"zh/{pagename}.html"
+        assert language_link(path.read_text(encoding="utf-8")) == expected, \
+            f"{pagename}: no link to {expected} in its header"
+        assert source_of(ROOT / "zh", pagename), f"{pagename}: the Chinese edition has no such page"

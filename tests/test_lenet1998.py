@@ -230,6 +230,13 @@ def test_init_follows_the_fan_in():
     assert (net.C3.weight[net.C3.mask == 0] == 0).all()
 
 
+def test_init_accepts_layers_without_bias():
+    # a variant built with bias=False (e.g. before batch norm) still works
+    layer = torch.nn.Conv2d(6, 16, kernel_size=5, bias=False)
+    layer.apply(init_lenet1998)
+    assert layer.weight.abs().max() <= 2.4 / 150
+
+
 def test_a_few_batches_reduce_the_loss():
     train_iter, test_iter = load_data_fashion_mnist(256)
     X_test, y_test = next(iter(test_iter))

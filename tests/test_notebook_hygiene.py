@@ -192,3 +192,28 @@ def test_figures_have_alt_text(path):
          'give each such cell the metadata  "mystnb": {"image": {"alt": "<one sentence: what the '
          'figure shows>"}}  (Jupyter: the cell\'s metadata editor; it needs no re-execution). '
          "The alt text is shared by all images of the cell.")
+
+
+# Figures a solution quotes from its chapter's stored run (the solutions train briefly and cannot
+# recompute them). If a chapter is re-executed and its figures change, this names the solution
+# whose prose must change with it.
+QUOTED = {
+    "03_solutions": ("03_training", ["0.277", "0.570", "0.700", "0.751", "0.735", "0.780",
+                                     "0.789", "0.809", "0.808", "0.824"]),
+    "04_solutions": ("04_looking_inside", ["262", "267", "91", "41", "0.648"]),
+}
+
+
+@pytest.mark.parametrize("solutions", list(QUOTED))
+def test_solutions_quote_their_chapters_stored_figures(solutions):
+    chapter, figures = QUOTED[solutions]
+    prose = "".join(text(c["source"]) for c in load(ROOT / "notebooks" / f"{solutions}.ipynb")["cells"]
+                    if c["cell_type"] == "markdown")
+    printed = "".join(t for c in code_cells(load(ROOT / "notebooks" / f"{chapter}.ipynb"))
+                      for o in c.get("outputs", []) for _, t in output_texts(o))
+    for figure in figures:
+        assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", prose), \
+            f"{solutions} no longer quotes {figure}: update QUOTED in this test"
+        assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", printed), (
+            f"{solutions} quotes {figure} from {chapter}, whose stored outputs no longer show it: "
+            f"re-read {chapter}'s outputs and update the solution's prose")
