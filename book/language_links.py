@@ -22,7 +22,9 @@ def add_link(app, pagename, templatename, context, doctree):
 
 
 def use_templates(app, config):
-    config.templates_path.append(str(Path(__file__).parent / "_templates"))
+    here = Path(__file__).parent
+    config.templates_path.append(str(here / "_templates"))
+    config.html_static_path.append(str(here / "_static"))
     # The button sits before the theme's own buttons (download, launch, full screen).
     options = config.html_theme_options
     header = options.get("article_header_end", ["article-header-buttons.html"])
@@ -34,4 +36,5 @@ def setup(app):
     app.add_config_value("language_links", {}, "html")
     app.connect("config-inited", use_templates)
     app.connect("html-page-context", add_link)
+    app.add_css_file("language-switch.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -154,7 +154,8 @@ def book_units() -> list[Unit]:
     """The title and the captions of the table of contents."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    units = [Unit("title", config["title"], "the book's title (_config.yml)")]
+    units = [Unit("title", config["title"], "the book's title (_config.yml)"),
+             Unit("author", config["author"], "the book's author (_config.yml)")]
     units += [Unit("caption", part["caption"], f"caption of part {i + 1} (_toc.yml)", by_text=True)
               for i, part in enumerate(toc["parts"])]
     return units
@@ -288,6 +289,7 @@ def translated_book() -> dict[str, str]:
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = tr("title", config["title"])
+    config["author"] = tr("author", config["author"])
     config["repository"]["path_to_book"] = "zh"  # launch buttons open zh/notebooks/...
     # The notebooks carry the English run's outputs; the Chinese edition never trains again.
     config["execute"]["execute_notebooks"] = "off"

@@ -34,6 +34,8 @@ def test_pages_are_in_chinese_with_the_book_theme(zh_book):
     for path in rendered_pages(zh_book):
         html_ = path.read_text(encoding="utf-8")
         name = path.relative_to(zh_book)
+        if name.as_posix() == "index.html":  # a redirect to book/intro.html
+            continue
         assert '<html lang="zh-CN"' in html_, f"{name}: not marked as Chinese"
         assert "sphinx-book-theme" in html_, f"{name}: not the book's theme"
         assert "_static/zh.css" in html_, f"{name}: without the CJK font settings (zh/_static/zh.css)"
@@ -78,7 +80,7 @@ def test_search_finds_chinese_words(zh_book):
     """Sphinx splits Chinese into words with jieba; without it no Chinese word is searchable."""
     index = (zh_book / "searchindex.js").read_text(encoding="utf-8")
     terms = json.loads(re.search(r"setIndex\((.*)\)", index, re.S).group(1))["terms"]
-    for word in ("卷积", "汇聚", "学习率"):
+    for word in ("卷积", "汇聚", "训练", "精度"):
         assert word in terms, f"the search index has no entry for {word}"
 
 
