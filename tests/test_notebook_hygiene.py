@@ -209,7 +209,7 @@ def test_solutions_quote_their_chapters_stored_figures(solutions):
     chapter, figures = QUOTED[solutions]
     prose = "".join(text(c["source"]) for c in load(ROOT / "notebooks" / f"{solutions}.ipynb")["cells"]
                     if c["cell_type"] == "markdown")
-    printed = "".join(t for c in code_cells(load(ROOT / "notebooks" / f"{chapter}.ipynb"))
+    printed = "".join(t for _, c in code_cells(load(ROOT / "notebooks" / f"{chapter}.ipynb"))
                       for o in c.get("outputs", []) for _, t in output_texts(o))
     for figure in figures:
         assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", prose), \
