@@ -162,7 +162,7 @@ def reference_epoch(
             loss.backward()
         with record_function("optimizer"):
             optimizer.step()
-        # Three float()s: three host syncs.
+        # Two host syncs: float() of the loss, and accuracy's float().
         with record_function("metrics"), torch.no_grad():
             metric.add(loss * X.shape[0], accuracy(y_hat, y), X.shape[0])
     return metric[0] / metric[2], metric[1] / metric[2]
