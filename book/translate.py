@@ -24,7 +24,6 @@ the English text, and the command names it: tests/test_translation.py fails unti
 from __future__ import annotations
 
 import argparse
-import copy
 import difflib
 import re
 import sys
@@ -207,7 +206,7 @@ def update_catalog(source: str) -> polib.POFile:
     """Bring a catalog in line with the English source (see the module docstring)."""
     po = load_catalog(source)
     units = units_of(source)
-    current = set()
+    order = {}  # id(entry) -> position of its unit in the source
     # A changed paragraph of a page has no entry with its English: like gettext's msgmerge, give
     # it the closest entry that no current paragraph uses, so that the old translation is kept.
     used = {id(e) for u in units if (e := find_entry(po, u)) is not None}
@@ -230,12 +229,11 @@ def update_catalog(source: str) -> polib.POFile:
             entry.msgid = unit.text
         entry.comment = unit.where
         entry.obsolete = False
-        current.add(id(entry))
+        order.setdefault(id(entry), len(order))
     for entry in po:
-        if id(entry) not in current:
+        if id(entry) not in order:
             entry.obsolete = True
     # Entries in the order of the source, obsolete ones last.
-    order = {id(find_entry(po, u)): i for i, u in enumerate(units)}
     po[:] = sorted(po, key=lambda e: order.get(id(e), len(order)))
     return po
 
@@ -257,7 +255,7 @@ def stale(source: str) -> list[str]:
 def translated_notebook(source: str):
     nb = nbformat.read(ROOT / source, as_version=4)
     po = load_catalog(source)
-    for unit in notebook_units(copy.deepcopy(nb)):
+    for unit in notebook_units(nb):  # the units hold the English, read before any change
         text = translation(po, unit)
         if text is None:
             continue
@@ -284,12 +282,10 @@ def translated_book() -> dict[str, str]:
     """zh/_config.yml and zh/_toc.yml: the English ones, translated and pointed at zh/."""
     po = load_catalog("book")
 
-    def tr(context: str, text: str) -> str:
-        return translation(po, Unit(context, text, "", by_text=context == "caption")) or text
-
+    tr = {(u.context, u.text): translation(po, u) or u.text for u in book_units()}
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = tr("title", config["title"])
-    config["author"] = tr("author", config["author"])
+    config["title"] = tr["title", config["title"]]
+    config["author"] = tr["author", config["author"]]
     config["repository"]["path_to_book"] = "zh"  # launch buttons open zh/notebooks/...
     # The notebooks carry the English run's outputs; the Chinese edition never trains again.
     config["execute"]["execute_notebooks"] = "off"
@@ -300,7 +296,7 @@ def translated_book() -> dict[str, str]:
     sphinx["config"]["language_links"] = {"label": "English", "lang": "en", "root": "../"}
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc["parts"]:
-        part["caption"] = tr("caption", part["caption"])
+        part["caption"] = tr["caption", part["caption"]]
     return {
         "_config.yml": "# " + HEADER.format(source="_config.yml").replace("\n", "\n# ") + "\n"
         + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100),

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_book import (ROOT, SHAPE_TABLE, broken_links, build, language_link, outputs, page,
-                       rendered_pages, source_of)
+from test_book import (ROOT, SHAPE_TABLE, broken_links, build, cell_tags, language_link,
+                       notebook_json, outputs, page, rendered_pages, source_of)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CHAPTERS = [p.stem for p in sorted((ROOT / "zh" / "notebooks").glob("0?_*.ipynb"))
@@ -49,11 +49,9 @@ def test_pages_are_in_chinese_with_the_book_theme(zh_book):
 def test_chapters_show_the_english_runs_outputs(zh_book):
     assert SHAPE_TABLE in outputs(page(zh_book, "notebooks/01_lenet_architecture"))
     for stem in CHAPTERS:
-        english = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8"))
         printed = [
-            "".join(o["text"]) for c in english["cells"] for o in c.get("outputs", [])
-            if o.get("name") == "stdout" and "remove-output" not in c["metadata"].get("tags", [])
-            and "remove-cell" not in c["metadata"].get("tags", [])]
+            "".join(o["text"]) for c in notebook_json(stem)["cells"] for o in c.get("outputs", [])
+            if o.get("name") == "stdout" and not {"remove-output", "remove-cell"} & cell_tags(c)]
         shown = outputs(page(zh_book, f"notebooks/{stem}"))
         for text in printed:
             first = text.strip().split("\n")[0].strip()
