@@ -6,9 +6,10 @@ like this one::
     from lenet_helpers import exercises as ex
 
     answer = ...  # a whole number
-    ex.check("1.1", answer);
+    solved = ex.check("1.1", answer)
 
-``check(id, answer)`` prints a verdict and returns True or False. A wrong
+``check(id, answer)`` prints a verdict and returns True or False (kept in
+``solved`` rather than shown: a notebook would print it under the verdict). A wrong
 answer gets a message, never a traceback; when it is a common mistake (say,
 forgetting the padding), the message names it. ``hint(id)`` prints a nudge,
 ``solution(id)`` shows a worked answer, ``ids()`` lists the tasks, and
@@ -1711,7 +1712,7 @@ def prompt(id: str) -> str:
 
 def stub(id: str) -> str:
     """The task's starting cell: an empty answer, then the check."""
-    return _task(id).stub + f'ex.check("{_task(id).id}", answer);\n'
+    return _task(id).stub + f'solved = ex.check("{_task(id).id}", answer)\n'
 
 
 def _tell(text: str) -> None:

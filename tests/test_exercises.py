@@ -212,7 +212,7 @@ def test_a_missing_answer_says_what_to_do(capsys, id, missing):
 @pytest.mark.parametrize("id", IDS)
 def test_the_stub_runs_and_is_not_answered(capsys, id):
     cell = ex.stub(id)
-    assert cell.rstrip().endswith(f'ex.check("{id}", answer);')
+    assert cell.rstrip().endswith(f'solved = ex.check("{id}", answer)')
     exec(cell, {"ex": ex})
     out, err = capsys.readouterr()
     assert out.startswith("Not answered yet"), out
@@ -295,3 +295,32 @@ def test_an_unknown_id_lists_the_valid_ones(capsys):
 def test_an_id_typed_as_a_number_is_understood(capsys):
     assert ex.check(1.1, reference("1.1")) is True
     capsys.readouterr()
+
+
+def test_every_task_has_its_cell_in_its_chapter():
+    # The Practice section of chapter N holds one cell per task N.k, the
+    # task's stub as stub() gives it (the first cell also imports ex), and
+    # its prompt above it; the stubs are committed unanswered.
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "notebooks"
+    for chapter in range(1, 8):
+        path = next(p for p in folder.glob(f"0{chapter}_*.ipynb")
+                    if "solutions" not in p.name)
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(c["source"]) for c in cells]
+        ids = [i for i in IDS if i.split(".")[0] == str(chapter)]
+        assert len(ids) >= 3, (chapter, ids)
+        for id in ids:
+            at = [n for n, s in enumerate(sources)
+                  if f'ex.check("{id}", answer)' in s]
+            assert len(at) == 1, f"{path.name}: no single cell checks {id}"
+            n = at[0]
+            code = sources[n].replace(
+                "from lenet_helpers import exercises as ex\n\n", "", 1)
+            assert code.strip() == ex.stub(id).strip(), (path.name, id)
+            assert ex.prompt(id)[:40] in sources[n - 1], (path.name, id)
+            printed = "".join("".join(o.get("text", ""))
+                              for o in cells[n].get("outputs", []))
+            assert printed.startswith("Not answered yet"), (path.name, id)
