@@ -490,6 +490,8 @@ def translated_book() -> dict[str, str]:
     # zh_search: the search box finds whole Chinese words, such as 学习率 (book/zh_search.py).
     sphinx["local_extensions"] = {"language_links": "../book/", "zh_search": "../book/"}
     sphinx["config"]["language"] = LANGUAGE
+    # The theme's search box says "Search this book..." whatever the language.
+    sphinx["config"]["html_theme_options"]["search_bar_text"] = "搜索本书……"
     sphinx["config"]["language_links"] = {"label": "English", "lang": "en", "root": "../"}
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     for part in toc["parts"]:

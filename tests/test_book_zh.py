@@ -40,6 +40,7 @@ def test_pages_are_in_chinese_with_the_book_theme(zh_book):
         assert '<html lang="zh-CN"' in html_, f"{name}: not marked as Chinese"
         assert "sphinx-book-theme" in html_, f"{name}: not the book's theme"
         assert "_static/zh.css" in html_, f"{name}: without the CJK font settings (zh/_static/zh.css)"
+        assert "Search this book" not in html_, f"{name}: the search box speaks English"
         title = re.search(r"<h1>(.*?)<", html_, re.S)
         if title and name.stem not in ("genindex", "search"):
             assert CJK.search(title.group(1)), f"{name}: the title {title.group(1)!r} is not Chinese"
