@@ -9,9 +9,10 @@
 #        The package is used from this checkout (PYTHONPATH), so no `pip install -e .` is needed.
 # Does:  1. checks that the CUDA-graphed training step computes what the plain step computes;
 #        2. runs benchmarks/train_speed.py (which calls lenet_helpers.benchmark) for 10 epochs of
-#           every GPU variant.
-# Writes: lenet_helpers/results/<gpu-name>.json and .md (commit them), and, when $OUT is set, copies
-#        of them with the logs into $OUT. Exits non-zero if a check or a variant failed.
+#           every GPU variant;
+#        3. runs the speedrun of chapter 8 (python -m lenet_helpers.speedrun, 3 seeds) on the GPU.
+# Writes: lenet_helpers/results/<gpu-name>.json and .md and speedrun-<gpu-name>.json (commit them),
+#        and, when $OUT is set, copies of them with the logs into $OUT. Exits non-zero if a check or a variant failed.
 # GPU_CHECK_DRY_RUN=1 walks through the same steps on the CPU in a few seconds (a tiny run whose
 #        files end in -quick-local), to check the script itself on a machine without a GPU.
 set -uo pipefail
@@ -59,8 +60,17 @@ print(benchmark.results_name(torch.device('$DEVICE'), local=bool('${GPU_CHECK_DR
 "$PY" benchmarks/train_speed.py "${ARGS[@]}" --device "$DEVICE" --name "$NAME" 2>&1 | tee "$LOGS/gpu_benchmark.log"
 bench_rc=${PIPESTATUS[0]}
 
+SEEDS=3
+[ -n "${GPU_CHECK_DRY_RUN:-}" ] && SEEDS=1
+say "3. the speedrun: $SEEDS seeds on $DEVICE"
+"$PY" -m lenet_helpers.speedrun --device "$DEVICE" --seeds "$SEEDS" --json 2>"$LOGS/gpu_speedrun.log" \
+    | tee lenet_helpers/results/speedrun-"$NAME".json
+speed_rc=${PIPESTATUS[0]}
+
 if [ -n "${OUT:-}" ]; then
-    cp lenet_helpers/results/"$NAME".json lenet_helpers/results/"$NAME".md "$OUT"/ 2>/dev/null
+    cp lenet_helpers/results/"$NAME".json lenet_helpers/results/"$NAME".md \
+       lenet_helpers/results/speedrun-"$NAME".json "$OUT"/ 2>/dev/null
 fi
-say "done: tests exit $tests_rc, benchmark exit $bench_rc; results in lenet_helpers/results/$NAME.json and .md"
-[ "$tests_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
+say "done: tests exit $tests_rc, benchmark exit $bench_rc, speedrun exit $speed_rc;" \
+    "results in lenet_helpers/results/$NAME.json, .md and speedrun-$NAME.json"
+[ "$tests_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ] && [ "$speed_rc" -eq 0 ]

@@ -1681,11 +1681,110 @@ _CHAPTER_7 = [
 ]
 
 
+# --- Chapter 8: the speedrun ----------------------------------------------
+
+def _times_cases() -> list[tuple[str, tuple]]:
+    return [(f"seconds = {t}", (t,)) for t in (
+        [8.9, 10.6, 7.3], [6.0, 9.0, 7.0, 30.0], [5.0], [9.5, 8.5],
+        [4.0, 12.0, 8.0, 8.5, 7.5])]
+
+
+def _mean(times: list) -> float:
+    return sum(times) / len(times)
+
+
+def _middle_unsorted(times: list) -> float:
+    return times[len(times) // 2]
+
+
+_CHAPTER_8 = [
+    _value_task(
+        "8.1",
+        prompt="The speedrun trains with batches of 256 on the 60,000 "
+        "training images, the last batch of an epoch holding what is left, "
+        "and its one-cycle schedule lasts 2.5 epochs, rounded to a whole "
+        "step. How many optimizer steps does the schedule have?",
+        hint="First count the batches of one epoch: is a batch of fewer "
+        "than 256 images a step too? Then take 2.5 times that and round.",
+        solution=_code("""
+            import math
+
+            steps_per_epoch = math.ceil(60_000 / 256)  # the last batch: 96
+            answer = round(2.5 * steps_per_epoch)
+            """),
+        expected=round(2.5 * math.ceil(60_000 / 256)),
+        mistakes=(
+            Mistake("the partial batch left out", "The last batch of an "
+                    "epoch, 96 images, is a step too.",
+                    round(2.5 * (60_000 // 256))),
+            Mistake("images, not batches", "Divide the images by the batch "
+                    "size before rounding: the last, smaller batch counts as "
+                    "one whole step.", round(2.5 * 60_000 / 256)),
+            Mistake("one epoch", "That is one epoch's steps; the schedule "
+                    "lasts 2.5 epochs.", math.ceil(60_000 / 256)),
+        )),
+    _function_task(
+        "8.2", "median_seconds(seconds)", "return the median",
+        prompt="A speedrun reports the median of its seeds' seconds, not "
+        "the mean, so that one slow run (a busy machine) does not move it. "
+        "Write `median_seconds(seconds)` for a list of seconds, in any "
+        "order, of any length (for an even length: the mean of the two "
+        "middle values). Use no library.",
+        hint="Sort a copy first. For an odd length the median is the middle "
+        "value; for an even length, the mean of the two in the middle.",
+        solution=_code("""
+            def median_seconds(seconds):
+                s = sorted(seconds)
+                middle = len(s) // 2
+                if len(s) % 2:
+                    return s[middle]
+                return (s[middle - 1] + s[middle]) / 2
+
+
+            answer = median_seconds
+            """),
+        oracle=lambda times: float(torch.tensor(times).double().quantile(
+            0.5)),
+        cases=_times_cases,
+        mistakes=(
+            Mistake("the mean", "That is the mean: one slow run pulls it "
+                    "up. The median is the middle value once sorted.",
+                    _mean),
+            Mistake("not sorted", "Sort the seconds first: the middle of "
+                    "the list as given is not the median.",
+                    _middle_unsorted),
+            Mistake("the best", "That is the fastest run; a speedrun "
+                    "reports the median of its seeds (and the worst).",
+                    min),
+        )),
+    _value_task(
+        "8.3",
+        prompt="On a CPU a run took 8.0 s: 0.5 s to read and decode the "
+        "files, and 7.5 s to train and evaluate. If a GPU made training "
+        "and evaluation 30 times faster and reading the files took as long "
+        "as before, how many seconds would the run take?",
+        hint="Only part of the time gets faster. Divide that part by 30 "
+        "and add the part that does not change.",
+        solution=_code("""
+            reading, computing = 0.5, 7.5
+            answer = reading + computing / 30
+            """),
+        expected=0.5 + 7.5 / 30, rel=0.01,
+        stub="answer = ...  # seconds\n",
+        mistakes=(
+            Mistake("all of it faster", "Reading the files does not get "
+                    "faster on a GPU: only the 7.5 s of training and "
+                    "evaluation are divided by 30.", 8.0 / 30),
+            Mistake("reading left out", "Reading the files still takes its "
+                    "0.5 s: add it.", 7.5 / 30),
+        )),
+]
+
 # --- The registry and what readers call -----------------------------------
 
 _TASKS = {task.id: task for task in (
     _CHAPTER_1 + _CHAPTER_2 + _CHAPTER_3 + _CHAPTER_4 + _CHAPTER_5
-    + _CHAPTER_6 + _CHAPTER_7)}
+    + _CHAPTER_6 + _CHAPTER_7 + _CHAPTER_8)}
 
 
 def ids() -> list[str]:
