@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import data
-from .data import FashionMNISTError, read_fashion_mnist
+from .data import FashionMNISTError, TensorBatches, read_fashion_mnist
 from .metrics import synchronize
 from .training import try_gpu
 
@@ -199,10 +199,7 @@ def batches(X, y, batch_size: int, loader: bool = False):
         ):
             yield X_b.to(X.device), y_b.to(y.device)
         return
-    order = torch.randperm(len(y), device=y.device)
-    X, y = X[order], y[order]
-    for i in range(0, len(y), batch_size):
-        yield X[i : i + batch_size], y[i : i + batch_size]
+    yield from TensorBatches(X, y, batch_size, shuffle=True)
 
 
 def warm_up(recipe: Recipe, device, memory_format, autocast,
@@ -340,15 +337,18 @@ def summarize(results: list[Result], recipe: Recipe) -> dict:
     }
 
 
+def seed_line(r: Result, validate: bool) -> str:
+    """One seed's seconds to the target and final accuracy."""
+    when = (f"{r.seconds:6.2f} s" if r.reached
+            else f"not reached in {r.total_seconds:.2f} s")
+    split = "held-out" if validate else "test"
+    return f"seed {r.seed}: {when}, final {split} acc {r.test_acc:.4f}"
+
+
 def report(results: list[Result], summary: dict, validate: bool) -> str:
     """The run as lines of text, one per seed, then the median and worst."""
     split = "held-out" if validate else "test"
-    lines = []
-    for r in results:
-        when = (f"{r.seconds:6.2f} s" if r.reached
-                else f"not reached in {r.total_seconds:.2f} s")
-        lines.append(f"seed {r.seed}: {when}, final {split} acc "
-                     f"{r.test_acc:.4f}")
+    lines = [seed_line(r, validate) for r in results]
     if summary["seconds"] is None:
         lines.append(f"not every seed reached {summary['target']:.2f}")
     else:
@@ -383,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run(recipe, seed, args.device, args.validate,
                                args.data))
             if not args.json:
-                print(report(results[-1:], summarize(results[-1:], recipe),
-                             args.validate).splitlines()[0], flush=True)
+                print(seed_line(results[-1], args.validate), flush=True)
     except FashionMNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

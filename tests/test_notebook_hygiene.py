@@ -188,16 +188,20 @@ def test_chinese_code_lines_fit_79_columns(path):
          "python book/translate.py.")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_printed_output_lines_fit_100_columns(path):
-    problems = []
+def output_lines(path, texts):
+    """(code cell number, output kind, line) of every stored output line that ``texts`` picks."""
     for index, cell in code_cells(load(path)):
         for output in cell.get("outputs", []):
-            for kind, shown in printed_texts(output):
+            for kind, shown in texts(output):
                 for line in shown.splitlines():
-                    width = columns(line)
-                    if width > MAX_OUTPUT_COLUMNS:
-                        problems.append(f"cell {index} ({kind}): {width} columns: {line.strip()[:70]}")
+                    yield index, kind, line
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_printed_output_lines_fit_100_columns(path):
+    problems = [f"cell {index} ({kind}): {columns(line)} columns: {line.strip()[:70]}"
+                for index, kind, line in output_lines(path, printed_texts)
+                if columns(line) > MAX_OUTPUT_COLUMNS]
     fail(path, f"printed lines longer than {MAX_OUTPUT_COLUMNS} columns, which Jupyter and Colab "
          "wrap and the book scrolls", problems,
          f"make the code print at most {MAX_OUTPUT_COLUMNS} columns a line (fewer decimals, a line "
@@ -223,15 +227,12 @@ def test_book_code_blocks_fit_79_columns(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_outputs_show_no_machine_paths(path):
     problems = []
-    for index, cell in code_cells(load(path)):
-        for output in cell.get("outputs", []):
-            for kind, shown in output_texts(output):
-                for line in shown.splitlines():
-                    found = [p for p, pattern in MACHINE_PATHS.items() if pattern.search(line)]
-                    found = [repr(p) for p in found[:1]]  # the first is enough to find it
-                    found += [what for what, r in LOG_LINES.items() if r.search(line)]
-                    if found:
-                        problems.append(f"cell {index} ({kind}): {', '.join(found)} in: {line.strip()[:90]}")
+    for index, kind, line in output_lines(path, output_texts):
+        found = [p for p, pattern in MACHINE_PATHS.items() if pattern.search(line)]
+        found = [repr(p) for p in found[:1]]  # the first is enough to find it
+        found += [what for what, r in LOG_LINES.items() if r.search(line)]
+        if found:
+            problems.append(f"cell {index} ({kind}): {', '.join(found)} in: {line.strip()[:90]}")
     fail(path, "stored outputs show paths or log lines of the machine that ran the notebook", problems,
          "print a path relative to a folder the reader knows (or its name only), silence or catch the "
          "warning or log in the code, then re-execute the notebook and store the clean outputs.")
