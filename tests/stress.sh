@@ -25,6 +25,7 @@ TIMED=(
     notebooks/06_speed.ipynb
     notebooks/06_solutions.ipynb
     notebooks/07_lenet_1998.ipynb
+    notebooks/08_speedrun.ipynb
 )
 
 targets=()
