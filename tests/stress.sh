@@ -42,11 +42,19 @@ if [[ -z "${ALL:-}" && ${#targets[@]} -eq 0 ]]; then
     targets=("${TIMED[@]}")
 fi
 
+# PyTorch starts one compute thread per core, and its threads wait for each
+# other at every operation: with one of two cores taken, the thread that
+# shares it holds all the others up, and training runs 10 to 20 times
+# slower (03_solutions' first cell of five short runs: over 17 minutes
+# instead of one). A reader whose computer is busy does better with fewer
+# threads, and so does this script: one thread unless STRESS_THREADS says
+# otherwise (STRESS_THREADS=2 reproduces the slow case).
+export OMP_NUM_THREADS="${STRESS_THREADS:-1}"
 python3 -c "while True: pass" &
 busy=$!
 trap 'kill "$busy" 2>/dev/null || true' EXIT
 echo "stress: process $busy keeps one core busy" \
-     "($(nproc) cores on this machine)"
+     "($(nproc --all) cores on this machine; OMP_NUM_THREADS=$OMP_NUM_THREADS)"
 
 start=$SECONDS
 status=0
