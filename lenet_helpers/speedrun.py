@@ -345,18 +345,20 @@ def seed_line(r: Result, validate: bool) -> str:
     return f"seed {r.seed}: {when}, final {split} acc {r.test_acc:.4f}"
 
 
+def summary_line(summary: dict, validate: bool) -> str:
+    """The median and worst seconds to the target, or that a seed missed it."""
+    if summary["seconds"] is None:
+        return f"not every seed reached {summary['target']:.2f}"
+    split = "held-out" if validate else "test"
+    return (f"median {summary['seconds']:.2f} s, worst "
+            f"{summary['worst_seconds']:.2f} s to "
+            f"{split} acc {summary['target']:.2f} on {summary['device']}")
+
+
 def report(results: list[Result], summary: dict, validate: bool) -> str:
     """The run as lines of text, one per seed, then the median and worst."""
-    split = "held-out" if validate else "test"
     lines = [seed_line(r, validate) for r in results]
-    if summary["seconds"] is None:
-        lines.append(f"not every seed reached {summary['target']:.2f}")
-    else:
-        lines.append(f"median {summary['seconds']:.2f} s, worst "
-                     f"{summary['worst_seconds']:.2f} s to "
-                     f"{split} acc {summary['target']:.2f} on "
-                     f"{summary['device']}")
-    return "\n".join(lines)
+    return "\n".join(lines + [summary_line(summary, validate)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        print(report(results, summary, args.validate).splitlines()[-1])
+        print(summary_line(summary, args.validate))
     return 0
 
 
