@@ -44,10 +44,17 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-import polib
-import yaml
-from pypinyin import lazy_pinyin
+try:
+    import nbformat
+    import polib
+    import yaml
+    from pypinyin import lazy_pinyin
+except ModuleNotFoundError as missing:
+    sys.exit(
+        f"book/translate.py needs {missing.name}, one of the packages in "
+        "requirements.txt: activate the project's environment (. .venv/bin/activate) "
+        "or run pip install -r requirements.txt, then try again."
+    )
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "zh"
