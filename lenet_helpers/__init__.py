@@ -13,7 +13,13 @@ from .data import (
     read_fashion_mnist,
 )
 from .metrics import Accumulator, Timer, accuracy, num_correct, synchronize
-from .model import count_parameters, init_weights, layer_shapes, lenet
+from .model import (
+    count_parameters,
+    init_weights,
+    layer_shapes,
+    lenet,
+    trained_lenet,
+)
 from .plotting import Animator, in_notebook, show_images
 from .training import History, evaluate_accuracy_gpu, set_seed, train, try_gpu
 
@@ -43,5 +49,6 @@ __all__ = [
     "show_images",
     "synchronize",
     "train",
+    "trained_lenet",
     "try_gpu",
 ]

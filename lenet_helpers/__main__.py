@@ -5,6 +5,8 @@ lenet_helpers``.
 import argparse
 import sys
 
+import torch
+
 from . import (
     FashionMNISTError,
     lenet,
@@ -38,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         default="lenet_training.png",
         help="where to save the training plot",
     )
+    parser.add_argument(
+        "--save-weights",
+        metavar="PATH",
+        default=None,
+        help="also save the trained weights (a state_dict) to PATH",
+    )
     args = parser.parse_args(argv)
 
     set_seed(args.seed)
@@ -49,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except FashionMNISTError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    net = lenet()
     train(
-        lenet(),
+        net,
         train_iter,
         test_iter,
         args.epochs,
@@ -59,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         save_plot=args.plot,
     )
     print(f"training plot saved to {args.plot}")
+    if args.save_weights:
+        state = {k: v.cpu().contiguous() for k, v in net.state_dict().items()}
+        torch.save(state, args.save_weights)
+        print(f"weights saved to {args.save_weights}")
     return 0
 
 

@@ -2,8 +2,15 @@
 layers.
 """
 
+from pathlib import Path
+
 import torch
 from torch import nn
+
+# Chapter 3's network after its recipe, shipped so that chapter 4 need not
+# train it again. Made with
+#   python -m lenet_helpers --save-weights lenet_helpers/weights/lenet_ch3.pt
+TRAINED_WEIGHTS = Path(__file__).parent / "weights" / "lenet_ch3.pt"
 
 
 def lenet() -> nn.Sequential:
@@ -27,6 +34,23 @@ def lenet() -> nn.Sequential:
         nn.Sigmoid(),
         nn.Linear(84, 10),
     )
+
+
+def trained_lenet(device: torch.device | str = "cpu") -> nn.Sequential:
+    """``lenet()`` trained with chapter 3's recipe (seed 0, 10 epochs, SGD
+    with learning rate 0.9, batches of 256), on ``device``, in evaluation
+    mode. Its weights ship with this package; nothing is downloaded.
+    """
+    if not TRAINED_WEIGHTS.is_file():
+        raise FileNotFoundError(
+            f"The trained weights are missing: {TRAINED_WEIGHTS}. Reinstall "
+            "lenet_helpers, or make them again with `python -m "
+            f"lenet_helpers --save-weights {TRAINED_WEIGHTS}` (ten epochs)."
+        )
+    net = lenet()
+    state = torch.load(TRAINED_WEIGHTS, map_location="cpu", weights_only=True)
+    net.load_state_dict(state)
+    return net.to(device).eval()
 
 
 def init_weights(module: nn.Module) -> None:

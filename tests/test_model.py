@@ -1,7 +1,11 @@
 import torch
 from torch import nn
 
-from lenet_helpers import count_parameters, init_weights, layer_shapes, lenet
+import pytest
+
+from lenet_helpers import (count_parameters, evaluate_accuracy_gpu, init_weights, layer_shapes, lenet,
+                           load_data_fashion_mnist, trained_lenet)
+from lenet_helpers import model
 
 EXPECTED = [
     ("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),
@@ -38,3 +42,18 @@ def test_init_weights_is_xavier_uniform():
     assert linear.weight.abs().max() <= bound
     assert linear.weight.abs().max() > 0.9 * bound  # uniform fills the interval
     assert abs(linear.weight.std().item() - bound / 3 ** 0.5) < 0.01
+
+
+def test_trained_lenet_is_chapter_3s_network_after_its_recipe(data_dir):
+    net = trained_lenet()
+    assert not net.training and next(net.parameters()).device.type == "cpu"
+    assert layer_shapes(net, torch.rand(1, 1, 28, 28)) == EXPECTED
+    _, test_iter = load_data_fashion_mnist(256, root=data_dir)
+    # Chapter 3 prints about 0.81 after 10 epochs; chapter 4 says so of this network.
+    assert abs(evaluate_accuracy_gpu(net, test_iter) - 0.81) <= 0.03
+
+
+def test_trained_lenet_without_its_file_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(model, "TRAINED_WEIGHTS", tmp_path / "missing.pt")
+    with pytest.raises(FileNotFoundError, match="--save-weights"):
+        trained_lenet()
