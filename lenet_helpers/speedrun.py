@@ -237,6 +237,14 @@ def evaluate(net, X, y, batch_size: int, autocast) -> float:
     return correct.item() / len(y)
 
 
+def schedule_steps(recipe: Recipe, num_images: int = 60_000) -> int:
+    """The optimizer steps of ``recipe``'s one-cycle schedule on
+    ``num_images`` training images: its epochs times the batches of an
+    epoch (the last, smaller batch is a step too), rounded to a whole step.
+    """
+    return round(recipe.epochs * math.ceil(num_images / recipe.batch_size))
+
+
 def run(
     recipe: Recipe = Recipe(),
     seed: int = 0,
@@ -273,7 +281,7 @@ def run(
     net = recipe.build().to(device, memory_format=memory_format)
     model = torch.compile(net) if recipe.compile else net
     steps_per_epoch = math.ceil(len(y) / recipe.batch_size)
-    total_steps = round(recipe.epochs * steps_per_epoch)
+    total_steps = schedule_steps(recipe, len(y))
     optimizer = torch.optim.AdamW(
         net.parameters(), lr=recipe.max_lr,
         weight_decay=recipe.weight_decay,
